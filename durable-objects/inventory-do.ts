@@ -1,0 +1,275 @@
+// InventoryDO: the stock truth for one variant of one shop (named by `inventoryObjectName(shopId, variantKey)`).
+//
+// Invariants this object protects, for its variant:
+// - available = onHand - sum(active, unexpired holds) and is never below 0; onHand is never below 0.
+// - Every hold ends exactly once: committed, released or expired. Ended holds never come back.
+// - reserve, release, commit, adjust and set are idempotent on their ids: a repeat returns the first result
+//   and changes nothing more.
+// - No hold counts against stock after its expiresAt: reads ignore it at once, the alarm marks it expired.
+//
+// Every method reads and writes with synchronous SQLite calls and no await in between, so each call is one
+// atomic step however many requests arrive at once (the object runs one event at a time).
+import { DurableObject } from 'cloudflare:workers';
+
+export type HoldStatus = 'active' | 'committed' | 'released' | 'expired';
+
+export interface Hold {
+  holdId: string;
+  quantity: number;
+  expiresAt: number;
+  status: HoldStatus;
+}
+
+export interface StockSnapshot {
+  onHand: number;
+  held: number;
+  available: number;
+  activeHolds: number;
+}
+
+export type ReserveResult =
+  | { ok: true; hold: Hold; available: number }
+  | { ok: false; reason: 'insufficient_stock'; available: number }
+  /** A repeat for a hold that has since been released or has expired. */
+  | { ok: false; reason: 'hold_ended'; hold: Hold; available: number }
+  /** The id was used before with another quantity: a caller bug, never silently merged. */
+  | { ok: false; reason: 'hold_mismatch'; hold: Hold; available: number };
+
+export type ReleaseResult = { ok: true; hold: Hold | null } | { ok: false; reason: 'hold_committed'; hold: Hold };
+
+export type CommitResult =
+  | { ok: true; hold: Hold }
+  | { ok: false; reason: 'hold_not_found' }
+  | { ok: false; reason: 'hold_ended'; hold: Hold };
+
+export type StockChangeResult =
+  | { ok: true; snapshot: StockSnapshot }
+  /** The change would leave fewer units on hand than are held for shoppers. */
+  | { ok: false; reason: 'below_held'; snapshot: StockSnapshot };
+
+/** The Durable Object name for a variant's stock; JSON keeps the two parts unambiguous. */
+export function inventoryObjectName(shopId: string, variantKey: string): string {
+  return JSON.stringify([shopId, variantKey]);
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS stock (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  on_hand INTEGER NOT NULL CHECK (on_hand >= 0),
+  updated_at INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO stock (id, on_hand, updated_at) VALUES (1, 0, 0);
+CREATE TABLE IF NOT EXISTS holds (
+  hold_id TEXT PRIMARY KEY,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  expires_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'committed', 'released', 'expired')),
+  created_at INTEGER NOT NULL,
+  ended_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS holds_by_status_expiry ON holds (status, expires_at);
+CREATE TABLE IF NOT EXISTS stock_changes (
+  change_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('set', 'adjust')),
+  requested INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  accepted INTEGER NOT NULL,
+  on_hand_after INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`;
+
+interface HoldRow extends Record<string, SqlStorageValue> {
+  hold_id: string;
+  quantity: number;
+  expires_at: number;
+  status: HoldStatus;
+}
+
+interface StockChangeRow extends Record<string, SqlStorageValue> {
+  kind: string;
+  requested: number;
+  accepted: number;
+}
+
+function assertPositiveInt(name: string, value: number, min = 1): void {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
+}
+
+function assertId(name: string, value: string): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
+    throw new RangeError(`${name} must be a non-empty string of at most 255 characters`);
+  }
+}
+
+export class InventoryDO extends DurableObject<unknown> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Holds `quantity` units until `expiresAt` (epoch ms) under `holdId`, if that many are available. */
+  async reserve(holdId: string, quantity: number, expiresAt: number): Promise<ReserveResult> {
+    assertId('holdId', holdId);
+    assertPositiveInt('quantity', quantity);
+    assertPositiveInt('expiresAt', expiresAt);
+    const now = Date.now();
+    this.expireDue(now);
+
+    const existing = this.findHold(holdId);
+    if (existing) {
+      const available = this.snapshotAt(now).available;
+      if (existing.quantity !== quantity) return { ok: false, reason: 'hold_mismatch', hold: existing, available };
+      if (existing.status === 'released' || existing.status === 'expired') {
+        return { ok: false, reason: 'hold_ended', hold: existing, available };
+      }
+      return { ok: true, hold: existing, available };
+    }
+
+    const { available } = this.snapshotAt(now);
+    if (expiresAt <= now || quantity > available) return { ok: false, reason: 'insufficient_stock', available };
+
+    this.sql.exec(
+      `INSERT INTO holds (hold_id, quantity, expires_at, status, created_at) VALUES (?, ?, ?, 'active', ?)`,
+      holdId,
+      quantity,
+      expiresAt,
+      now,
+    );
+    await this.scheduleExpiry(expiresAt);
+    return { ok: true, hold: { holdId, quantity, expiresAt, status: 'active' }, available: available - quantity };
+  }
+
+  /** Gives the held units back. Releasing an ended or unknown hold is a no-op; a committed one is refused. */
+  async release(holdId: string): Promise<ReleaseResult> {
+    assertId('holdId', holdId);
+    const now = Date.now();
+    this.expireDue(now);
+    const hold = this.findHold(holdId);
+    if (!hold) return { ok: true, hold: null };
+    if (hold.status === 'committed') return { ok: false, reason: 'hold_committed', hold };
+    if (hold.status === 'active') {
+      this.sql.exec(`UPDATE holds SET status = 'released', ended_at = ? WHERE hold_id = ?`, now, holdId);
+      return { ok: true, hold: { ...hold, status: 'released' } };
+    }
+    return { ok: true, hold };
+  }
+
+  /** Turns a live hold into a sale: the units leave onHand. A repeat is a no-op; an ended hold is refused. */
+  async commit(holdId: string): Promise<CommitResult> {
+    assertId('holdId', holdId);
+    const now = Date.now();
+    this.expireDue(now);
+    const hold = this.findHold(holdId);
+    if (!hold) return { ok: false, reason: 'hold_not_found' };
+    if (hold.status === 'committed') return { ok: true, hold };
+    if (hold.status !== 'active') return { ok: false, reason: 'hold_ended', hold };
+    this.sql.exec(`UPDATE holds SET status = 'committed', ended_at = ? WHERE hold_id = ?`, now, holdId);
+    this.sql.exec(`UPDATE stock SET on_hand = on_hand - ?, updated_at = ? WHERE id = 1`, hold.quantity, now);
+    return { ok: true, hold: { ...hold, status: 'committed' } };
+  }
+
+  /** Adds `delta` (negative removes) to onHand, once per `changeId`. Never below what is held. */
+  async adjust(changeId: string, delta: number, reason: string): Promise<StockChangeResult> {
+    assertId('changeId', changeId);
+    if (!Number.isSafeInteger(delta) || delta === 0) throw new RangeError('delta must be a non-zero integer');
+    return this.changeStock(changeId, 'adjust', delta, reason, (onHand) => onHand + delta);
+  }
+
+  /** Sets onHand to a counted figure, once per `changeId`. Never below what is held. */
+  async set(changeId: string, onHand: number, reason: string): Promise<StockChangeResult> {
+    assertId('changeId', changeId);
+    assertPositiveInt('onHand', onHand, 0);
+    return this.changeStock(changeId, 'set', onHand, reason, () => onHand);
+  }
+
+  async snapshot(): Promise<StockSnapshot> {
+    return this.snapshotAt(Date.now());
+  }
+
+  async hold(holdId: string): Promise<Hold | null> {
+    const hold = this.findHold(holdId);
+    if (hold && hold.status === 'active' && hold.expiresAt <= Date.now()) return { ...hold, status: 'expired' };
+    return hold;
+  }
+
+  /** Marks every hold past its expiry as expired, then wakes again at the next expiry. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.expireDue(now);
+    const next = this.sql
+      .exec<{ next: number | null }>(`SELECT MIN(expires_at) AS next FROM holds WHERE status = 'active'`)
+      .one().next;
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  private changeStock(
+    changeId: string,
+    kind: 'set' | 'adjust',
+    requested: number,
+    reason: string,
+    target: (onHand: number) => number,
+  ): StockChangeResult {
+    const now = Date.now();
+    this.expireDue(now);
+    const previous = this.sql
+      .exec<StockChangeRow>(`SELECT kind, requested, accepted FROM stock_changes WHERE change_id = ?`, changeId)
+      .toArray()[0];
+    if (previous) {
+      const snapshot = this.snapshotAt(now);
+      return previous.accepted ? { ok: true, snapshot } : { ok: false, reason: 'below_held', snapshot };
+    }
+
+    const before = this.snapshotAt(now);
+    const onHand = target(before.onHand);
+    const accepted = onHand >= before.held && onHand >= 0;
+    if (accepted) this.sql.exec(`UPDATE stock SET on_hand = ?, updated_at = ? WHERE id = 1`, onHand, now);
+    this.sql.exec(
+      `INSERT INTO stock_changes (change_id, kind, requested, reason, accepted, on_hand_after, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      changeId,
+      kind,
+      requested,
+      reason,
+      accepted ? 1 : 0,
+      accepted ? onHand : before.onHand,
+      now,
+    );
+    const snapshot = this.snapshotAt(now);
+    return accepted ? { ok: true, snapshot } : { ok: false, reason: 'below_held', snapshot };
+  }
+
+  private expireDue(now: number): void {
+    this.sql.exec(
+      `UPDATE holds SET status = 'expired', ended_at = expires_at WHERE status = 'active' AND expires_at <= ?`,
+      now,
+    );
+  }
+
+  private snapshotAt(now: number): StockSnapshot {
+    const onHand = this.sql.exec<{ on_hand: number }>(`SELECT on_hand FROM stock WHERE id = 1`).one().on_hand;
+    const { held, count } = this.sql
+      .exec<{ held: number; count: number }>(
+        `SELECT COALESCE(SUM(quantity), 0) AS held, COUNT(*) AS count
+           FROM holds WHERE status = 'active' AND expires_at > ?`,
+        now,
+      )
+      .one();
+    return { onHand, held, available: onHand - held, activeHolds: count };
+  }
+
+  private findHold(holdId: string): Hold | null {
+    const row = this.sql
+      .exec<HoldRow>(`SELECT hold_id, quantity, expires_at, status FROM holds WHERE hold_id = ?`, holdId)
+      .toArray()[0];
+    return row ? { holdId: row.hold_id, quantity: row.quantity, expiresAt: row.expires_at, status: row.status } : null;
+  }
+
+  private async scheduleExpiry(expiresAt: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || expiresAt < current) await this.ctx.storage.setAlarm(expiresAt);
+  }
+}

@@ -1,0 +1,103 @@
+// Runs wrangler from node_modules: one-shot commands, and `wrangler dev` processes that tests, seeding and
+// `npm run dev` start and stop.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { ROOT } from './paths';
+
+const WRANGLER = path.join(ROOT, 'node_modules/.bin/wrangler');
+// Offline, wrangler would try to fetch the request.cf object on every start.
+const WRANGLER_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' };
+
+export function wrangler(args: string[], options: { quiet?: boolean } = {}): string {
+  const result = spawnSync(WRANGLER, args, { cwd: ROOT, env: WRANGLER_ENV, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`wrangler ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  }
+  if (!options.quiet) process.stdout.write(result.stdout);
+  return result.stdout;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DevProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `wrangler dev` with the given configs (the first one listens on `port`). */
+export function startDev(options: {
+  configs: string[];
+  port: number;
+  persistTo: string;
+  vars?: Record<string, string>;
+  inherit?: boolean;
+  extraArgs?: string[];
+}): DevProcess {
+  const args = ['dev', ...options.configs.flatMap((c) => ['-c', c])];
+  args.push('--port', String(options.port), '--ip', '127.0.0.1', '--persist-to', options.persistTo);
+  args.push('--show-interactive-dev-session=false');
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
+  args.push(...(options.extraArgs ?? []));
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: WRANGLER_ENV,
+    stdio: options.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
+  let log = '';
+  child.stdout?.on('data', (chunk) => (log += chunk));
+  child.stderr?.on('data', (chunk) => (log += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${options.port}`,
+    child,
+    output: () => log,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // wrangler starts workerd as a child: signal the whole process group.
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `url` until it answers 200, the process dies, or the time is up. */
+export async function waitUntilReady(dev: DevProcess, url: string, init: RequestInit = {}, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (dev.child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${dev.output()}`);
+    try {
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} was not ready after ${timeoutMs} ms:\n${dev.output()}`);
+}

@@ -1,0 +1,128 @@
+// The public API's request and response shapes, written once. Routes parse with them, and later the
+// OpenAPI document and the browser client derive from them. Requests are strict: an unknown field is a 400.
+import { z } from 'zod';
+
+/** Absolute ceilings that hold for every shop; per-shop limits (cart lines, line quantity) sit below them. */
+export const LIMITS = {
+  itemsPerRequest: 100,
+  quantity: 1000,
+  attributesPerVariant: 8,
+  catalogProductsPerRequest: 200,
+  catalogVariantsPerProduct: 100,
+  catalogVariantsPerRequest: 1000,
+  onHand: 1_000_000,
+  unitAmount: 100_000_000,
+} as const;
+
+export const ShopId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a lower-case shop slug');
+export const Sku = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only');
+export const Quantity = z.int().min(1).max(LIMITS.quantity);
+export const Currency = z.string().regex(/^[a-z]{3}$/, 'an ISO 4217 code in lower case, e.g. gbp');
+/** Integer minor units (pence, cents). */
+export const MinorUnits = z.int().min(0).max(LIMITS.unitAmount);
+
+const AttributeName = z.string().trim().min(1).max(32);
+const AttributeValue = z.string().trim().min(1).max(64);
+export const VariantAttributes = z
+  .record(AttributeName, AttributeValue)
+  .refine((attrs) => Object.keys(attrs).length <= LIMITS.attributesPerVariant, {
+    message: `at most ${LIMITS.attributesPerVariant} attributes`,
+  });
+
+export const LineRequest = z.strictObject({
+  sku: Sku,
+  quantity: Quantity,
+  variantAttributes: VariantAttributes.optional(),
+});
+export type LineRequest = z.infer<typeof LineRequest>;
+
+// POST /api/inventory/validate
+export const ValidateRequest = z.strictObject({
+  items: z.array(LineRequest).min(1).max(LIMITS.itemsPerRequest),
+  shopId: ShopId.optional(),
+});
+export type ValidateRequest = z.infer<typeof ValidateRequest>;
+
+export const LineUnavailableReason = z.enum(['unknown_sku', 'inactive', 'insufficient_stock']);
+export type LineUnavailableReason = z.infer<typeof LineUnavailableReason>;
+
+export const ValidateLine = z.object({
+  sku: z.string(),
+  variantKey: z.string(),
+  requested: z.int(),
+  /** null only when a best-effort shop (never in production) could not read the stock. */
+  available: z.int().nullable(),
+  ok: z.boolean(),
+  reason: LineUnavailableReason.optional(),
+});
+export const ValidateResponse = z.object({ ok: z.boolean(), items: z.array(ValidateLine) });
+export type ValidateResponse = z.infer<typeof ValidateResponse>;
+
+// GET /api/products
+export const ProductVariantView = z.object({
+  sku: z.string(),
+  variantKey: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  unitAmount: z.int(),
+  currency: z.string(),
+  /** Units a shopper can buy now; null only when a best-effort shop could not read the stock. */
+  available: z.int().nullable(),
+  /** Sold beyond stock: orderable even when available is 0. */
+  backorder: z.boolean(),
+});
+export const ProductView = z.object({
+  sku: z.string(),
+  name: z.string(),
+  description: z.string(),
+  variants: z.array(ProductVariantView),
+});
+export const ProductsResponse = z.object({ currency: z.string(), products: z.array(ProductView) });
+export type ProductsResponse = z.infer<typeof ProductsResponse>;
+
+// Admin: stock
+export const SetStockRequest = z.strictObject({ onHand: z.int().min(0).max(LIMITS.onHand) });
+export const AdjustStockRequest = z.strictObject({
+  delta: z
+    .int()
+    .min(-LIMITS.onHand)
+    .max(LIMITS.onHand)
+    .refine((d) => d !== 0, 'must not be zero'),
+  reason: z.string().trim().min(1).max(200),
+});
+export const StockView = z.object({
+  sku: z.string(),
+  variantKey: z.string(),
+  onHand: z.int(),
+  held: z.int(),
+  available: z.int(),
+});
+export type StockView = z.infer<typeof StockView>;
+
+// Admin: catalog upsert
+export const CatalogVariantInput = z.strictObject({
+  sku: Sku,
+  attributes: VariantAttributes.default({}),
+  unitAmount: MinorUnits,
+  currency: Currency.optional(),
+  stripePriceId: z.string().regex(/^price_[A-Za-z0-9]+$/).optional(),
+  active: z.boolean().default(true),
+  backorder: z.boolean().default(false),
+});
+export const CatalogProductInput = z.strictObject({
+  sku: Sku,
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  active: z.boolean().default(true),
+  variants: z.array(CatalogVariantInput).min(1).max(LIMITS.catalogVariantsPerProduct),
+});
+export const CatalogUpsertRequest = z
+  .strictObject({ products: z.array(CatalogProductInput).min(1).max(LIMITS.catalogProductsPerRequest) })
+  .refine((r) => r.products.reduce((n, p) => n + p.variants.length, 0) <= LIMITS.catalogVariantsPerRequest, {
+    path: ['products'],
+    message: `at most ${LIMITS.catalogVariantsPerRequest} variants per request; send the catalog in parts`,
+  });
+export type CatalogUpsertRequest = z.infer<typeof CatalogUpsertRequest>;

@@ -1,0 +1,24 @@
+// Structured JSON logs: one line per event, so Workers Logs can filter by worker, shop, request id and
+// outcome. Never pass secrets or full request bodies here.
+type Fields = Record<string, unknown>;
+type Level = 'info' | 'warn' | 'error';
+
+export interface Logger {
+  info(event: string, fields?: Fields): void;
+  warn(event: string, fields?: Fields): void;
+  error(event: string, fields?: Fields): void;
+}
+
+export function createLogger(worker: string): Logger {
+  const write = (level: Level, event: string, fields: Fields = {}) => {
+    const line = JSON.stringify({ level, event, worker, ...fields });
+    if (level === 'error') console.error(line);
+    else if (level === 'warn') console.warn(line);
+    else console.log(line);
+  };
+  return {
+    info: (event, fields) => write('info', event, fields),
+    warn: (event, fields) => write('warn', event, fields),
+    error: (event, fields) => write('error', event, fields),
+  };
+}

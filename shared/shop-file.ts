@@ -1,0 +1,33 @@
+// The shape of a shop file (catalog/<shop>.json): the shop's configuration, its catalog and its opening
+// stock. `npm run seed` loads every shop file into the local stack; the same files can seed production.
+import { z } from 'zod';
+import { CatalogUpsertRequest, Currency, ShopId, Sku } from './contracts';
+
+export const ShopConfig = z.strictObject({
+  id: ShopId,
+  name: z.string().min(1).max(200),
+  status: z.enum(['active', 'inactive']).default('active'),
+  hostnames: z.array(z.string().min(1)).min(1),
+  allowedOrigins: z.array(z.url()).default([]),
+  currency: Currency,
+  // Stripe will not let a Checkout Session expire sooner than 30 minutes: holds must outlive sessions.
+  holdTtlMinutes: z.int().min(30).max(1440).default(30),
+  maxCartLines: z.int().min(1).max(100).default(50),
+  maxLineQuantity: z.int().min(1).max(1000).default(10),
+  inventoryPolicy: z.enum(['fail_closed', 'best_effort']).default('fail_closed'),
+  paymentProvider: z.enum(['stripe', 'dev']).default('stripe'),
+  checkoutUiMode: z.enum(['hosted_page', 'embedded_page']).default('hosted_page'),
+  stripeSecretKeyBinding: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  stripeWebhookSecretBinding: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  /** The name of the variable holding the admin token; only its SHA-256 is stored. */
+  adminTokenVariable: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+});
+export type ShopConfig = z.infer<typeof ShopConfig>;
+
+export const ShopFile = z.strictObject({
+  shop: ShopConfig,
+  catalog: CatalogUpsertRequest,
+  /** Opening stock per variant sku. */
+  stock: z.record(Sku, z.int().min(0)),
+});
+export type ShopFile = z.infer<typeof ShopFile>;

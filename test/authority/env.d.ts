@@ -1,0 +1,13 @@
+import type { D1Migration } from 'cloudflare:test';
+import type { AuthorityEnv } from '../../workers/commerce-authority/src/env';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends AuthorityEnv {
+      TEST_MIGRATIONS: D1Migration[];
+    }
+    interface GlobalProps {
+      mainModule: typeof import('../../workers/commerce-authority/src/index');
+    }
+  }
+}

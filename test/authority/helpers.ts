@@ -1,0 +1,74 @@
+// Drives the authority worker the way the gateway does: HTTP with x-shop-id, through its real fetch handler.
+import { exports } from 'cloudflare:workers';
+import type { CatalogUpsertRequest } from '../../shared/contracts';
+
+export const TEST_SHOPS = [
+  { id: 'cochlearfit', token: 'token-cochlearfit', status: 'active', inventoryPolicy: 'fail_closed' },
+  { id: 'othershop', token: 'token-othershop', status: 'active', inventoryPolicy: 'fail_closed' },
+  { id: 'closedshop', token: 'token-closedshop', status: 'inactive', inventoryPolicy: 'fail_closed' },
+  { id: 'lenientshop', token: 'token-lenientshop', status: 'active', inventoryPolicy: 'best_effort' },
+] as const;
+
+export type ShopName = (typeof TEST_SHOPS)[number]['id'];
+
+export interface CallOptions {
+  method?: string;
+  shop?: ShopName | string | null;
+  /** A JSON body; use `raw` to send exactly these bytes. */
+  json?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+  admin?: ShopName | string;
+}
+
+export async function call(path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  const shop = options.shop === undefined ? 'cochlearfit' : options.shop;
+  if (shop) headers.set('x-shop-id', shop);
+  if (options.admin) {
+    const known = TEST_SHOPS.find((s) => s.id === options.admin);
+    headers.set('authorization', `Bearer ${known ? known.token : options.admin}`);
+  }
+  let body: string | undefined = options.raw;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  }
+  return exports.default.fetch(
+    new Request(`http://authority.internal${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body }),
+  );
+}
+
+export async function json<T = any>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+export function demoCatalog(): CatalogUpsertRequest {
+  return {
+    products: [
+      {
+        sku: 'HB',
+        name: 'Headband',
+        description: 'Soft headband',
+        active: true,
+        variants: [
+          { sku: 'HB-NAVY-M', attributes: { colour: 'navy', size: 'M' }, unitAmount: 1800, active: true, backorder: false },
+          { sku: 'HB-NAVY-L', attributes: { colour: 'navy', size: 'L' }, unitAmount: 1800, active: true, backorder: false },
+          { sku: 'HB-PINK-M', attributes: { colour: 'pink', size: 'M' }, unitAmount: 1900, active: true, backorder: false },
+          { sku: 'HB-GONE', attributes: { colour: 'grey', size: 'S' }, unitAmount: 1500, active: false, backorder: false },
+        ],
+      },
+    ],
+  };
+}
+
+export async function putCatalog(shop: ShopName, catalog: CatalogUpsertRequest = demoCatalog()) {
+  const response = await call('/api/admin/catalog', { method: 'PUT', shop, admin: shop, json: catalog });
+  if (response.status !== 200) throw new Error(`catalog upsert failed: ${response.status} ${await response.text()}`);
+}
+
+export async function setStock(shop: ShopName, sku: string, onHand: number) {
+  const response = await call(`/api/admin/inventory/${sku}`, { method: 'PUT', shop, admin: shop, json: { onHand } });
+  if (response.status !== 200) throw new Error(`set stock failed: ${response.status} ${await response.text()}`);
+  return json(response);
+}

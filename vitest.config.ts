@@ -1,0 +1,65 @@
+// Test projects by level: unit (pure Node), authority (the real worker in workerd with D1 and DOs), edge
+// (front-door and gateway in workerd, each with a recording stub behind it), stack (the whole chain under
+// `wrangler dev`, driven over HTTP).
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+// The stripe package ships source maps without sources; Vite would warn about each of them.
+const quietMissingSourceMaps: Plugin = {
+  name: 'quiet-missing-source-maps',
+  configResolved(config) {
+    const warnOnce = config.logger.warnOnce.bind(config.logger);
+    config.logger.warnOnce = (message, options) => {
+      if (!message.includes('points to missing source files')) warnOnce(message, options);
+    };
+  },
+};
+
+/** A stand-in for the next worker in the chain: answers with what it received, so tests see what was forwarded. */
+const echoWorker = (name: string) => ({
+  name,
+  modules: true,
+  script: `export default { async fetch(request) {
+    return Response.json({ url: request.url, method: request.method, headers: Object.fromEntries(request.headers), body: await request.text() });
+  } };`,
+});
+
+export default defineConfig({
+  test: {
+    // Worker logs are one JSON line per request; show them only for a failing test.
+    silent: 'passed-only',
+    projects: [
+      { plugins: [quietMissingSourceMaps], test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        plugins: [
+          quietMissingSourceMaps,
+          cloudflareTest(async () => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: await readD1Migrations('./d1-migrations') },
+            },
+          })),
+        ],
+        test: { name: 'authority', include: ['test/authority/**/*.test.ts'], setupFiles: ['test/authority/setup.ts'] },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './workers/front-door/wrangler.toml' },
+            miniflare: { workers: [echoWorker('checkout-gateway')] },
+          }),
+        ],
+        test: { name: 'front-door', include: ['test/edge/front-door*.test.ts'] },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './workers/checkout-gateway/wrangler.toml' },
+            miniflare: { workers: [echoWorker('commerce-authority')] },
+          }),
+        ],
+        test: { name: 'gateway', include: ['test/edge/gateway*.test.ts'] },
+      },
+    ],
+  },
+});

@@ -1,0 +1,128 @@
+// The D1 schema. Migrations in d1-migrations/ are generated from this file by `npm run db:generate`;
+// never edit a migration that has landed. Every table that holds shop data carries shop_id, and every
+// query filters on it.
+import { sql } from 'drizzle-orm';
+import { check, foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const timestamps = {
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+};
+
+export const shops = sqliteTable(
+  'shops',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+    /** Storefront hostnames; the first is canonical and builds return URLs. */
+    hostnames: text('hostnames', { mode: 'json' }).$type<string[]>().notNull(),
+    allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
+    currency: text('currency').notNull(),
+    holdTtlMinutes: integer('hold_ttl_minutes').notNull().default(30),
+    maxCartLines: integer('max_cart_lines').notNull().default(50),
+    maxLineQuantity: integer('max_line_quantity').notNull().default(10),
+    inventoryPolicy: text('inventory_policy', { enum: ['fail_closed', 'best_effort'] })
+      .notNull()
+      .default('fail_closed'),
+    paymentProvider: text('payment_provider', { enum: ['stripe', 'dev'] }).notNull().default('stripe'),
+    checkoutUiMode: text('checkout_ui_mode', { enum: ['hosted_page', 'embedded_page'] })
+      .notNull()
+      .default('hosted_page'),
+    /** Names of the Worker secret bindings holding this shop's Stripe keys; never the keys. */
+    stripeSecretKeyBinding: text('stripe_secret_key_binding'),
+    stripeWebhookSecretBinding: text('stripe_webhook_secret_binding'),
+    /** SHA-256 (hex) of the shop's admin bearer token. */
+    adminTokenHash: text('admin_token_hash').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    check('shops_hold_ttl_min', sql`${t.holdTtlMinutes} >= 30 AND ${t.holdTtlMinutes} <= 1440`),
+    check('shops_cart_limits', sql`${t.maxCartLines} >= 1 AND ${t.maxLineQuantity} >= 1`),
+  ],
+);
+
+export const products = sqliteTable(
+  'products',
+  {
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    sortOrder: integer('sort_order').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.sku] })],
+);
+
+export const variants = sqliteTable(
+  'variants',
+  {
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    sku: text('sku').notNull(),
+    productSku: text('product_sku').notNull(),
+    /** variantKey(productSku, attributes): the identity of this variant's InventoryDO. */
+    variantKey: text('variant_key').notNull(),
+    attributes: text('attributes', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    unitAmount: integer('unit_amount').notNull(),
+    currency: text('currency').notNull(),
+    stripePriceId: text('stripe_price_id'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Sold beyond stock (made to order): no hold is taken and availability never blocks it. */
+    backorder: integer('backorder', { mode: 'boolean' }).notNull().default(false),
+    sortOrder: integer('sort_order').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.shopId, t.sku] }),
+    foreignKey({ columns: [t.shopId, t.productSku], foreignColumns: [products.shopId, products.sku] }),
+    uniqueIndex('variants_shop_variant_key').on(t.shopId, t.variantKey),
+    index('variants_shop_product').on(t.shopId, t.productSku),
+    check('variants_unit_amount', sql`${t.unitAmount} >= 0`),
+  ],
+);
+
+export const reservations = sqliteTable(
+  'reservations',
+  {
+    id: text('id').primaryKey(),
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    /** pending: holds being taken; active: all held; rejected: short stock, nothing held;
+     *  failed: stock unreachable, holds released; released / committed / expired: ended. */
+    status: text('status', {
+      enum: ['pending', 'active', 'rejected', 'failed', 'released', 'committed', 'expired'],
+    }).notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('reservations_status_expiry').on(t.status, t.expiresAt), index('reservations_shop').on(t.shopId)],
+);
+
+export const reservationLines = sqliteTable(
+  'reservation_lines',
+  {
+    reservationId: text('reservation_id')
+      .notNull()
+      .references(() => reservations.id),
+    shopId: text('shop_id').notNull(),
+    variantKey: text('variant_key').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    /** Whether the line holds stock: backorder lines take no hold. In the variant's InventoryDO the
+     *  hold id is the reservation id. */
+    held: integer('held', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reservationId, t.variantKey] }), check('reservation_lines_qty', sql`${t.quantity} > 0`)],
+);
+
+export type ShopRow = typeof shops.$inferSelect;
+export type VariantRow = typeof variants.$inferSelect;
+export type ProductRow = typeof products.$inferSelect;
+export type ReservationRow = typeof reservations.$inferSelect;

@@ -1,0 +1,15 @@
+import type { InventoryDO } from '../../../durable-objects/inventory-do';
+
+/** Bindings of the commerce-authority (root wrangler.toml). Secrets named by a shop's config are read by name. */
+export interface AuthorityEnv {
+  DB: D1Database;
+  INVENTORY: DurableObjectNamespace<InventoryDO>;
+  /** "production" forbids the dev payment provider and best-effort inventory. */
+  ENVIRONMENT: string;
+}
+
+export interface AuthorityVariables {
+  requestId: string;
+}
+
+export type AuthorityBindings = { Bindings: AuthorityEnv; Variables: AuthorityVariables };

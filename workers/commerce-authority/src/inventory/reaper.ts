@@ -1,0 +1,46 @@
+// The cron reaper: the second line behind each InventoryDO's own alarm. Closes reservations whose holds
+// have passed their expiry (including ones a crash left pending) and tells each stock object to let go,
+// in bounded batches so one run never outgrows its time.
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { database } from '../db/client';
+import { reservationLines, reservations } from '../db/schema';
+import type { AuthorityEnv } from '../env';
+import { log } from '../log';
+import type { ReleaseResult } from '../../../../durable-objects/inventory-do';
+import { stockCall, stockObject } from './stock';
+
+export const REAPER_BATCH = 100;
+
+export async function reapExpiredReservations(env: AuthorityEnv, now: number): Promise<{ expired: number }> {
+  const db = database(env.DB);
+  const due = await db
+    .select({ id: reservations.id, shopId: reservations.shopId })
+    .from(reservations)
+    .where(and(inArray(reservations.status, ['pending', 'active']), lte(reservations.expiresAt, now)))
+    .orderBy(asc(reservations.expiresAt))
+    .limit(REAPER_BATCH);
+
+  let expired = 0;
+  for (const reservation of due) {
+    const lines = await db
+      .select({ variantKey: reservationLines.variantKey })
+      .from(reservationLines)
+      .where(and(eq(reservationLines.reservationId, reservation.id), eq(reservationLines.held, true)));
+    const released = await Promise.allSettled(
+      lines.map((line) =>
+        stockCall<ReleaseResult>('reap', () => stockObject(env, reservation.shopId, line.variantKey).release(reservation.id)),
+      ),
+    );
+    if (released.some((r) => r.status === 'rejected')) {
+      log.error('reaper_release_failed', { shopId: reservation.shopId, reservationId: reservation.id });
+      continue; // left for the next run
+    }
+    await db
+      .update(reservations)
+      .set({ status: 'expired', updatedAt: now })
+      .where(and(eq(reservations.id, reservation.id), inArray(reservations.status, ['pending', 'active'])));
+    expired += 1;
+  }
+  if (due.length > 0) log.info('reaper_run', { due: due.length, expired });
+  return { expired };
+}

@@ -1,0 +1,171 @@
+// All-or-nothing reservations across InventoryDOs, recorded in D1.
+//
+// A reservation holds every line or none: if any line is short, the lines already held are released before
+// answering. Each line's hold id in its variant's InventoryDO is the reservation id, so re-driving a
+// reservation (a retry, a concurrent duplicate) replays the same holds instead of taking new ones.
+// A crash part-way leaves a `pending` row whose holds expire on their own; the cron reaper closes it.
+// Holds always fail closed: a shop's best-effort flag relaxes reads, never holds.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { ReleaseResult, ReserveResult } from '../../../../durable-objects/inventory-do';
+import type { Database } from '../db/client';
+import { reservationLines, reservations, type ReservationRow } from '../db/schema';
+import { mergeDemand, type Demand } from '../domain/lines';
+import type { AuthorityEnv } from '../env';
+import { log } from '../log';
+import { inventoryUnavailable, stockCall, stockObject } from './stock';
+
+export interface ReservationDemand extends Demand {
+  /** Backorder variants are sold beyond stock and take no hold. */
+  backorder: boolean;
+}
+
+export interface ReservedLine {
+  variantKey: string;
+  sku: string;
+  quantity: number;
+  held: boolean;
+}
+
+export interface ShortLine {
+  sku: string;
+  variantKey: string;
+  requested: number;
+  available: number;
+  ok: boolean;
+}
+
+export type ReservationOutcome =
+  | { ok: true; reservationId: string; expiresAt: number; lines: ReservedLine[] }
+  | { ok: false; reason: 'insufficient_stock'; lines: ShortLine[] }
+  | { ok: false; reason: 'reservation_ended'; status: ReservationRow['status'] };
+
+type EndedStatus = 'released' | 'committed' | 'expired' | 'rejected' | 'failed';
+
+async function findReservation(db: Database, shopId: string, reservationId: string) {
+  const row = await db
+    .select()
+    .from(reservations)
+    .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId)))
+    .get();
+  if (!row) return undefined;
+  const lines = await db
+    .select({
+      variantKey: reservationLines.variantKey,
+      sku: reservationLines.sku,
+      quantity: reservationLines.quantity,
+      held: reservationLines.held,
+    })
+    .from(reservationLines)
+    .where(and(eq(reservationLines.reservationId, reservationId), eq(reservationLines.shopId, shopId)));
+  return { row, lines };
+}
+
+async function markEnded(db: Database, shopId: string, reservationId: string, from: ReservationRow['status'][], to: EndedStatus) {
+  await db
+    .update(reservations)
+    .set({ status: to, updatedAt: Date.now() })
+    .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), inArray(reservations.status, from)));
+}
+
+async function releaseHolds(env: AuthorityEnv, shopId: string, reservationId: string, lines: readonly ReservedLine[]) {
+  const results = await Promise.allSettled(
+    lines
+      .filter((line) => line.held)
+      .map((line) =>
+        stockCall<ReleaseResult>('release', () => stockObject(env, shopId, line.variantKey).release(reservationId)),
+      ),
+  );
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  // A hold we could not release still ends at its expiry; the reaper closes the row.
+  if (failed > 0) log.error('reservation_release_incomplete', { shopId, reservationId, failed });
+}
+
+/**
+ * Holds every line until `expiresAt`, or nothing. Idempotent on `reservationId`: an active reservation is
+ * returned as it is; an ended one is reported as ended, never revived.
+ */
+export async function reserveAll(
+  env: AuthorityEnv,
+  db: Database,
+  input: { shopId: string; reservationId: string; lines: readonly ReservationDemand[]; expiresAt: number },
+): Promise<ReservationOutcome> {
+  const { shopId, reservationId, expiresAt } = input;
+  const existing = await findReservation(db, shopId, reservationId);
+  if (existing) {
+    if (existing.row.status === 'active') {
+      return { ok: true, reservationId, expiresAt: existing.row.expiresAt, lines: existing.lines };
+    }
+    if (existing.row.status !== 'pending') return { ok: false, reason: 'reservation_ended', status: existing.row.status };
+  }
+
+  const lines: ReservedLine[] =
+    existing?.lines ??
+    mergeDemand(input.lines).map(({ variantKey, sku, quantity, backorder }) => ({ variantKey, sku, quantity, held: !backorder }));
+  const holdUntil = existing?.row.expiresAt ?? expiresAt;
+  if (!existing) {
+    const now = Date.now();
+    await db.batch([
+      db.insert(reservations).values({ id: reservationId, shopId, status: 'pending', expiresAt: holdUntil, createdAt: now, updatedAt: now }).onConflictDoNothing(),
+      ...lines.map((line) => db.insert(reservationLines).values({ reservationId, shopId, ...line }).onConflictDoNothing()),
+    ]);
+  }
+
+  const attempts = await Promise.allSettled(
+    lines.map((line): Promise<ReserveResult | null> =>
+      line.held
+        ? stockCall<ReserveResult>('reserve', () =>
+            stockObject(env, shopId, line.variantKey).reserve(reservationId, line.quantity, holdUntil),
+          )
+        : Promise.resolve(null),
+    ),
+  );
+
+  if (attempts.some((a) => a.status === 'rejected')) {
+    log.error('reservation_stock_unreachable', {
+      shopId,
+      reservationId,
+      errors: attempts.flatMap((a) => (a.status === 'rejected' ? [String(a.reason)] : [])),
+    });
+    await releaseHolds(env, shopId, reservationId, lines);
+    await markEnded(db, shopId, reservationId, ['pending'], 'failed');
+    throw inventoryUnavailable();
+  }
+
+  const results = attempts.map((a) => (a as PromiseFulfilledResult<ReserveResult | null>).value);
+  if (results.every((r) => r === null || r.ok)) {
+    await db
+      .update(reservations)
+      .set({ status: 'active', updatedAt: Date.now() })
+      .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), eq(reservations.status, 'pending')));
+    return { ok: true, reservationId, expiresAt: holdUntil, lines };
+  }
+
+  await releaseHolds(env, shopId, reservationId, lines);
+  await markEnded(db, shopId, reservationId, ['pending'], 'rejected');
+  return {
+    ok: false,
+    reason: 'insufficient_stock',
+    lines: lines.map((line, i) => {
+      const result = results[i];
+      const ok = result === null || result === undefined || result.ok;
+      return {
+        sku: line.sku,
+        variantKey: line.variantKey,
+        requested: line.quantity,
+        // For a line that was held, what is left for others once our own hold is given back.
+        available: result ? (result.ok ? result.available + line.quantity : result.available) : line.quantity,
+        ok,
+      };
+    }),
+  };
+}
+
+/** Gives back every hold of a live reservation. Idempotent; a committed reservation is left as it is. */
+export async function releaseReservation(env: AuthorityEnv, db: Database, shopId: string, reservationId: string) {
+  const existing = await findReservation(db, shopId, reservationId);
+  if (!existing) return { ok: false as const, reason: 'not_found' as const };
+  if (existing.row.status === 'committed') return { ok: false as const, reason: 'committed' as const };
+  await releaseHolds(env, shopId, reservationId, existing.lines);
+  await markEnded(db, shopId, reservationId, ['pending', 'active'], 'released');
+  return { ok: true as const };
+}

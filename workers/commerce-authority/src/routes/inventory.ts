@@ -1,0 +1,39 @@
+// POST /api/inventory/validate: per-line availability for the shop of the request. Reads only.
+import { Hono } from 'hono';
+import { ValidateRequest, type ValidateResponse } from '../../../../shared/contracts';
+import { ProblemError } from '../../../../shared/problem';
+import { findVariants } from '../db/catalog';
+import { database } from '../db/client';
+import { judgeLines, lookupKeys, resolveLine } from '../domain/availability';
+import { readJson } from '../http/json-body';
+import type { ShopBindings } from '../http/shop-context';
+import { readStock } from '../inventory/stock';
+
+export const inventoryRoutes = new Hono<ShopBindings>().post('/validate', async (c) => {
+  const shop = c.var.shop;
+  const request = await readJson(c, ValidateRequest);
+  if (request.shopId !== undefined && request.shopId !== shop.id) {
+    throw new ProblemError({
+      status: 400,
+      code: 'shop_mismatch',
+      detail: 'The body names another shop than the one this host serves.',
+      errors: [{ path: 'shopId', message: `this host serves ${shop.id}` }],
+    });
+  }
+
+  const keys = request.items.map(lookupKeys);
+  const variants = await findVariants(database(c.env.DB), shop.id, {
+    skus: keys.flatMap((k) => (k.sku ? [k.sku] : [])),
+    variantKeys: keys.map((k) => k.variantKey),
+  });
+  const bySku = new Map(variants.map((v) => [v.sku, v]));
+  const byKey = new Map(variants.map((v) => [v.variantKey, v]));
+  const resolved = request.items.map((line) => resolveLine(line, bySku, byKey));
+  const stock = await readStock(
+    c.env,
+    shop,
+    resolved.flatMap((v) => (v && v.sellable && !v.backorder ? [v.variantKey] : [])),
+  );
+  const items = judgeLines(request.items, resolved, stock);
+  return c.json({ ok: items.every((line) => line.ok), items } satisfies ValidateResponse);
+});

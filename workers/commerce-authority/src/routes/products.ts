@@ -1,0 +1,32 @@
+// GET /api/products: the shop's sellable catalog with live availability per variant.
+import { Hono } from 'hono';
+import type { ProductsResponse } from '../../../../shared/contracts';
+import { listSellableCatalog } from '../db/catalog';
+import { database } from '../db/client';
+import type { ShopBindings } from '../http/shop-context';
+import { readStock, stockAvailable } from '../inventory/stock';
+
+export const productRoutes = new Hono<ShopBindings>().get('/', async (c) => {
+  const shop = c.var.shop;
+  const catalog = await listSellableCatalog(database(c.env.DB), shop.id);
+  const stock = await readStock(c.env, shop, catalog.flatMap((p) => p.variants.map((v) => v.variantKey)));
+  const body: ProductsResponse = {
+    currency: shop.currency,
+    products: catalog.map((product) => ({
+      sku: product.sku,
+      name: product.name,
+      description: product.description,
+      variants: product.variants.map((v) => ({
+        sku: v.sku,
+        variantKey: v.variantKey,
+        attributes: v.attributes,
+        unitAmount: v.unitAmount,
+        currency: v.currency,
+        available: stockAvailable(stock.get(v.variantKey)),
+        backorder: v.backorder,
+      })),
+    })),
+  };
+  c.header('cache-control', 'no-store');
+  return c.json(body);
+});
