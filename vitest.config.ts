@@ -24,6 +24,23 @@ const echoWorker = (name: string) => ({
   } };`,
 });
 
+/** The authority as the gateway sees it: HTTP echoed back, and the shop-lookup RPC over two test shops. */
+const authorityStub = {
+  name: 'commerce-authority',
+  modules: true,
+  compatibilityDate: '2026-04-20',
+  script: `import { WorkerEntrypoint } from 'cloudflare:workers';
+  const limits = { read: 300, validate: 60, cart: 120, checkout: 10, admin: 120 };
+  export default class extends WorkerEntrypoint {
+    async fetch(request) {
+      return Response.json({ url: request.url, method: request.method, headers: Object.fromEntries(request.headers), body: await request.text() });
+    }
+    async shopEdgeConfig(shopId) {
+      return ['cochlearfit', 'othershop'].includes(shopId) ? { shopId, rateLimits: limits } : null;
+    }
+  }`,
+};
+
 export default defineConfig({
   test: {
     // Worker logs are one JSON line per request; show them only for a failing test.
@@ -55,10 +72,20 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './workers/checkout-gateway/wrangler.toml' },
-            miniflare: { workers: [echoWorker('commerce-authority')] },
+            miniflare: { workers: [authorityStub] },
           }),
         ],
         test: { name: 'gateway', include: ['test/edge/gateway*.test.ts'] },
+      },
+      {
+        test: {
+          name: 'stack',
+          include: ['test/stack/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/stack/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

@@ -2,7 +2,9 @@
 // whatever a client sends under these names is dropped at the front-door.
 export const SHOP_HEADER = 'x-shop-id';
 export const REQUEST_ID_HEADER = 'x-request-id';
-export const CLIENT_IP_HEADER = 'cf-connecting-ip';
+/** The client address as the front-door saw it (from CF-Connecting-IP); clients cannot set it. */
+export const CLIENT_IP_HEADER = 'x-client-ip';
+export const CF_CONNECTING_IP = 'cf-connecting-ip';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 

@@ -2,6 +2,7 @@
 // stock. `npm run seed` loads every shop file into the local stack; the same files can seed production.
 import { z } from 'zod';
 import { CatalogUpsertRequest, Currency, ShopId, Sku } from './contracts';
+import { DEFAULT_RATE_LIMITS } from './edge-config';
 
 export const ShopConfig = z.strictObject({
   id: ShopId,
@@ -19,6 +20,16 @@ export const ShopConfig = z.strictObject({
   checkoutUiMode: z.enum(['hosted_page', 'embedded_page']).default('hosted_page'),
   stripeSecretKeyBinding: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
   stripeWebhookSecretBinding: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  /** Requests per minute per client IP, by route class (the gateway enforces them). */
+  rateLimits: z
+    .strictObject({
+      read: z.int().min(1).default(DEFAULT_RATE_LIMITS.read),
+      validate: z.int().min(1).default(DEFAULT_RATE_LIMITS.validate),
+      cart: z.int().min(1).default(DEFAULT_RATE_LIMITS.cart),
+      checkout: z.int().min(1).default(DEFAULT_RATE_LIMITS.checkout),
+      admin: z.int().min(1).default(DEFAULT_RATE_LIMITS.admin),
+    })
+    .prefault({}),
   /** The name of the variable holding the admin token; only its SHA-256 is stored. */
   adminTokenVariable: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
 });

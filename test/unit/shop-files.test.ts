@@ -12,6 +12,7 @@ const files = readdirSync(dir)
   .map((f) => ({ name: f, file: ShopFile.parse(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))) }));
 const frontDoor = unstable_readConfig({ config: path.resolve(import.meta.dirname, '../../workers/front-door/wrangler.toml') });
 const shopHosts = frontDoor.vars.SHOP_HOSTS as Record<string, string>;
+const shopOrigins = frontDoor.vars.SHOP_ORIGINS as Record<string, string[]>;
 
 describe('shop files', () => {
   it.each(files)('$name: every stock entry names a variant, every variant has stock', ({ file }) => {
@@ -21,6 +22,10 @@ describe('shop files', () => {
 
   it.each(files)('$name: its hostnames are mapped to it by the front-door', ({ file }) => {
     for (const host of file.shop.hostnames) expect(shopHosts[host]).toBe(file.shop.id);
+  });
+
+  it.each(files)('$name: the front-door allows exactly its origins', ({ file }) => {
+    expect(shopOrigins[file.shop.id]).toEqual(file.shop.allowedOrigins);
   });
 
   it('the demo shop sells headbands in sizes and colours, priced in pence, with small and uneven stock', () => {

@@ -1,24 +1,72 @@
-// checkout-gateway: between the front-door and the authority. Shop-scoped routes must carry the shop the
-// front-door resolved; everything is handed to the commerce-authority.
-import { REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
+// checkout-gateway: between the front-door and the authority. It refuses what has no shop or an unknown
+// shop, counts requests per client IP with RateLimiter objects, and hands the rest to the authority.
+import { CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
+import { healthThrough } from '../../../shared/health';
+import { guarded } from '../../../shared/guard';
+import { createLogger } from '../../../shared/log';
 import { problemResponse } from '../../../shared/problem';
+import { matchRoute } from '../../../shared/routes';
+import type { GatewayEnv } from './env';
+import { checkLimit, limitedClass, rateLimitHeaders } from './rate-limit';
+import { shopEdgeConfig } from './shops';
 
-export interface GatewayEnv {
-  AUTHORITY: Fetcher;
-}
+export { RateLimiter } from '../../../durable-objects/rate-limiter';
 
-const UNSCOPED_PATHS = new Set(['/api/health']);
+const log = createLogger('checkout-gateway');
 
 export default {
-  async fetch(request: Request, env: GatewayEnv): Promise<Response> {
+  fetch: guarded(log, async (request: Request, env: GatewayEnv): Promise<Response> => {
     const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
     const { pathname } = new URL(request.url);
-    if (!UNSCOPED_PATHS.has(pathname) && !request.headers.get(SHOP_HEADER)) {
-      return problemResponse(
-        { status: 400, code: 'missing_shop', detail: 'No shop context: the request carries no x-shop-id.' },
-        requestId,
-      );
+    const match = matchRoute(request.method, pathname);
+    // The front-door only forwards allowlisted routes; anything else here did not come through it.
+    if (match.kind !== 'route') {
+      return problemResponse({ status: 404, code: 'not_found', detail: `Nothing at ${pathname}.` }, requestId);
     }
-    return env.AUTHORITY.fetch(request);
-  },
+    const { rule } = match;
+    if (rule.class === 'health') return healthThrough('checkout-gateway', () => env.AUTHORITY.fetch(request));
+
+    const shopId = request.headers.get(SHOP_HEADER);
+    if (!shopId) {
+      return problemResponse({ status: 400, code: 'missing_shop', detail: 'No shop context: the request carries no x-shop-id.' }, requestId);
+    }
+    const shop = await shopEdgeConfig(env.AUTHORITY, shopId);
+    if (!shop) return problemResponse({ status: 404, code: 'unknown_shop', detail: 'unknown shop' }, requestId);
+
+    const cls = limitedClass(rule.class);
+    let limitHeaders: Record<string, string> = {};
+    if (cls) {
+      const clientIp = request.headers.get(CLIENT_IP_HEADER) ?? 'unknown';
+      const outcome = await checkLimit(env, clientIp, shop, cls);
+      if (outcome.kind === 'limiter_down') {
+        log.error('rate_limiter_unavailable', { requestId, shopId, class: cls, failClosed: outcome.failClosed });
+        if (outcome.failClosed) {
+          return problemResponse(
+            { status: 503, code: 'rate_limiter_unavailable', detail: 'Checkout is briefly unavailable; nothing was held or charged. Try again shortly.', headers: { 'retry-after': '5' } },
+            requestId,
+          );
+        }
+      } else {
+        limitHeaders = rateLimitHeaders(outcome.decision, cls);
+        if (!outcome.decision.allowed) {
+          log.warn('rate_limited', { requestId, shopId, class: cls });
+          return problemResponse(
+            {
+              status: 429,
+              code: 'rate_limited',
+              detail: `Too many ${cls} requests from this address; try again in ${outcome.decision.resetSeconds} s.`,
+              headers: { ...limitHeaders, 'retry-after': String(outcome.decision.resetSeconds) },
+            },
+            requestId,
+          );
+        }
+      }
+    }
+
+    const response = await env.AUTHORITY.fetch(request);
+    if (Object.keys(limitHeaders).length === 0) return response;
+    const answer = new Response(response.body, response);
+    for (const [name, value] of Object.entries(limitHeaders)) answer.headers.set(name, value);
+    return answer;
+  }),
 } satisfies ExportedHandler<GatewayEnv>;

@@ -1,7 +1,11 @@
 // commerce-authority: the only writer of D1 and the InventoryDOs. Reached only through the checkout-gateway
 // (no routes, workers_dev off). Hosts the InventoryDO class and the cron reaper.
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { ShopId } from '../../../shared/contracts';
+import type { ShopEdgeConfig } from '../../../shared/edge-config';
 import { app } from './app';
+import { database } from './db/client';
+import { edgeConfigOf, findActiveShop } from './db/shops';
 import type { AuthorityEnv } from './env';
 import { reapExpiredReservations } from './inventory/reaper';
 
@@ -10,6 +14,13 @@ export { InventoryDO } from '../../../durable-objects/inventory-do';
 export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
   override async fetch(request: Request): Promise<Response> {
     return app.fetch(request, this.env, this.ctx);
+  }
+
+  /** RPC for the gateway: an active shop's status and limits, or null. */
+  async shopEdgeConfig(shopId: string): Promise<ShopEdgeConfig | null> {
+    if (!ShopId.safeParse(shopId).success) return null;
+    const shop = await findActiveShop(database(this.env.DB), shopId);
+    return shop ? edgeConfigOf(shop) : null;
   }
 
   override async scheduled(controller: ScheduledController): Promise<void> {

@@ -1,36 +1,89 @@
-// front-door: the only public worker. It decides which shop a request is for (from the Host header, never
-// from the client), stamps the request id, and hands /api requests to the checkout-gateway.
+// front-door: the only public worker. Only allowlisted method + path pairs (shared/routes.ts) pass; the
+// shop comes from the Host header through configuration, never from the client; each request gets an id,
+// CORS for the shop's own origins, and a body size limit. Everything else is answered here.
+import { CF_CONNECTING_IP, CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
+import { healthThrough } from '../../../shared/health';
+import { guarded } from '../../../shared/guard';
 import { createLogger } from '../../../shared/log';
-import { REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
-import { problemResponse } from '../../../shared/problem';
-import { shopForHost, type ShopHosts } from './hosts';
+import { problemResponse, type ProblemInit } from '../../../shared/problem';
+import { matchRoute } from '../../../shared/routes';
+import { readBodyWithin } from './body';
+import { frontDoorConfig, shopForHost } from './config';
+import { corsHeaders, preflightHeaders } from './cors';
 
 export interface FrontDoorEnv {
   GATEWAY: Fetcher;
-  SHOP_HOSTS: ShopHosts;
+  SHOP_HOSTS: unknown;
+  SHOP_ORIGINS: unknown;
 }
 
 const log = createLogger('front-door');
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+/** Headers only the edge may set; a client's copies are dropped. */
+const INTERNAL_HEADERS = [SHOP_HEADER, CLIENT_IP_HEADER];
 
 export default {
-  async fetch(request: Request, env: FrontDoorEnv): Promise<Response> {
+  fetch: guarded(log, async (request: Request, env: FrontDoorEnv): Promise<Response> => {
     const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
     const url = new URL(request.url);
-    if (!url.pathname.startsWith('/api/')) {
-      return problemResponse({ status: 404, code: 'not_found', detail: `Nothing at ${url.pathname}.` }, requestId);
+    const config = frontDoorConfig(env);
+    const shopId = shopForHost(config, request.headers.get('host') ?? url.host);
+    const origin = request.headers.get('origin');
+    const originAllowed = origin !== null && shopId !== undefined && (config.origins.get(shopId)?.has(origin) ?? false);
+    const cors = originAllowed ? corsHeaders(origin) : {};
+    const fail = (init: ProblemInit) => problemResponse({ ...init, headers: { ...cors, ...init.headers } }, requestId);
+
+    const isPreflight = request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
+    const requestedMethod = isPreflight ? request.headers.get('access-control-request-method')! : request.method;
+    const match = matchRoute(requestedMethod, url.pathname);
+    if (match.kind === 'not_found') return fail({ status: 404, code: 'not_found', detail: `Nothing at ${url.pathname}.` });
+
+    if (isPreflight) {
+      const methods = match.kind === 'route' ? [match.rule.method] : match.allow;
+      if (!originAllowed) return fail({ status: 403, code: 'origin_not_allowed', detail: 'This origin may not call this API.' });
+      return new Response(null, { status: 204, headers: { ...preflightHeaders(origin!, methods), [REQUEST_ID_HEADER]: requestId } });
     }
-    const shopId = shopForHost(env.SHOP_HOSTS, request.headers.get('host') ?? url.host);
+    if (match.kind === 'wrong_method') {
+      return fail({
+        status: 405,
+        code: 'method_not_allowed',
+        detail: `${request.method} is not allowed on ${url.pathname}.`,
+        headers: { allow: match.allow.join(', ') },
+      });
+    }
+    const { rule } = match;
+    if (rule.class === 'health') return healthThrough('front-door', () => env.GATEWAY.fetch(request));
+
     if (!shopId) {
       log.warn('unknown_host', { requestId, host: request.headers.get('host') });
-      return problemResponse({ status: 404, code: 'unknown_shop', detail: 'unknown shop' }, requestId);
+      return fail({ status: 404, code: 'unknown_shop', detail: 'unknown shop' });
+    }
+    // A browser on another site may not change state here, CORS or not (Stripe's webhook sends no Origin).
+    if (origin !== null && !originAllowed && !SAFE_METHODS.has(request.method)) {
+      log.warn('origin_refused', { requestId, shopId, origin });
+      return fail({ status: 403, code: 'origin_not_allowed', detail: 'This origin may not call this API.' });
+    }
+
+    let body: ArrayBuffer | undefined;
+    if (!SAFE_METHODS.has(request.method)) {
+      const read = await readBodyWithin(request, rule.maxBody);
+      if (read === 'too_large') {
+        return fail({ status: 413, code: 'body_too_large', detail: `The body is larger than ${rule.maxBody} bytes.` });
+      }
+      body = read;
     }
 
     const headers = new Headers(request.headers);
+    for (const name of INTERNAL_HEADERS) headers.delete(name);
     headers.set(SHOP_HEADER, shopId);
     headers.set(REQUEST_ID_HEADER, requestId);
-    const response = await env.GATEWAY.fetch(new Request(request, { headers }));
+    const clientIp = request.headers.get(CF_CONNECTING_IP);
+    if (clientIp) headers.set(CLIENT_IP_HEADER, clientIp);
+
+    const response = await env.GATEWAY.fetch(new Request(url, { method: request.method, headers, body }));
     const answer = new Response(response.body, response);
     answer.headers.set(REQUEST_ID_HEADER, requestId);
+    for (const [name, value] of Object.entries(cors)) answer.headers.set(name, value);
     return answer;
-  },
+  }),
 } satisfies ExportedHandler<FrontDoorEnv>;

@@ -32,6 +32,12 @@ export const shops = sqliteTable(
     /** Names of the Worker secret bindings holding this shop's Stripe keys; never the keys. */
     stripeSecretKeyBinding: text('stripe_secret_key_binding'),
     stripeWebhookSecretBinding: text('stripe_webhook_secret_binding'),
+    /** Requests per minute per client IP, by route class; the gateway enforces them. */
+    rateLimitReadPerMinute: integer('rate_limit_read_per_minute').notNull().default(300),
+    rateLimitValidatePerMinute: integer('rate_limit_validate_per_minute').notNull().default(60),
+    rateLimitCartPerMinute: integer('rate_limit_cart_per_minute').notNull().default(120),
+    rateLimitCheckoutPerMinute: integer('rate_limit_checkout_per_minute').notNull().default(10),
+    rateLimitAdminPerMinute: integer('rate_limit_admin_per_minute').notNull().default(120),
     /** SHA-256 (hex) of the shop's admin bearer token. */
     adminTokenHash: text('admin_token_hash').notNull(),
     ...timestamps,

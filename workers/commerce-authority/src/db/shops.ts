@@ -1,5 +1,6 @@
 // Shop configuration reads. A shop that is missing or inactive does not exist for the public API.
 import { and, eq } from 'drizzle-orm';
+import type { ShopEdgeConfig } from '../../../../shared/edge-config';
 import type { Database } from './client';
 import { shops, type ShopRow } from './schema';
 
@@ -11,4 +12,17 @@ export async function findActiveShop(db: Database, shopId: string): Promise<Shop
     .from(shops)
     .where(and(eq(shops.id, shopId), eq(shops.status, 'active')))
     .get();
+}
+
+export function edgeConfigOf(shop: Shop): ShopEdgeConfig {
+  return {
+    shopId: shop.id,
+    rateLimits: {
+      read: shop.rateLimitReadPerMinute,
+      validate: shop.rateLimitValidatePerMinute,
+      cart: shop.rateLimitCartPerMinute,
+      checkout: shop.rateLimitCheckoutPerMinute,
+      admin: shop.rateLimitAdminPerMinute,
+    },
+  };
 }

@@ -1,6 +1,7 @@
 // The authority's only door to the InventoryDOs. It enforces the shop's inventory policy: fail closed
 // (the default, and the only policy in production) turns any stock object that cannot answer into a 503.
 import { inventoryObjectName, type StockSnapshot } from '../../../../durable-objects/inventory-do';
+import { withDeadline } from '../../../../shared/deadline';
 import { ProblemError } from '../../../../shared/problem';
 import type { Shop } from '../db/shops';
 import type { AuthorityEnv } from '../env';
@@ -15,11 +16,7 @@ export function stockObject(env: AuthorityEnv, shopId: string, variantKey: strin
 
 /** One call to a stock object, bounded in time: a hung object counts as an unavailable one. */
 export function stockCall<T>(what: string, call: () => PromiseLike<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${STOCK_CALL_TIMEOUT_MS} ms`)), STOCK_CALL_TIMEOUT_MS);
-  });
-  return Promise.race([Promise.resolve(call()), timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(what, STOCK_CALL_TIMEOUT_MS, call);
 }
 
 export function inventoryUnavailable(): ProblemError {

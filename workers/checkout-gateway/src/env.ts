@@ -1,0 +1,16 @@
+import type { ShopEdgeConfig } from '../../../shared/edge-config';
+import type { RateLimiter } from '../../../durable-objects/rate-limiter';
+
+/** The authority as the gateway sees it: HTTP for the API, RPC for shop lookups. */
+export interface AuthorityService extends Fetcher {
+  shopEdgeConfig(shopId: string): Promise<ShopEdgeConfig | null>;
+}
+
+export interface GatewayEnv {
+  AUTHORITY: AuthorityService;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** Load-test overrides: when set, they replace every shop's limit for that class. */
+  RATE_LIMIT_CHECKOUT_PER_MINUTE?: string;
+  RATE_LIMIT_VALIDATE_PER_MINUTE?: string;
+  RATE_LIMIT_CART_PER_MINUTE?: string;
+}
