@@ -53,7 +53,11 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: await readD1Migrations('./d1-migrations') },
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations('./d1-migrations'),
+                ENVIRONMENT: 'development',
+                CART_COOKIE_SECRET: 'test-cart-cookie-secret-0123456789abcdef',
+              },
             },
           })),
         ],

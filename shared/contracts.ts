@@ -126,3 +126,42 @@ export const CatalogUpsertRequest = z
     message: `at most ${LIMITS.catalogVariantsPerRequest} variants per request; send the catalog in parts`,
   });
 export type CatalogUpsertRequest = z.infer<typeof CatalogUpsertRequest>;
+
+// /api/cart
+export const CartAddRequest = LineRequest;
+export const CartSetRequest = z.strictObject({
+  sku: Sku,
+  /** 0 removes the line. */
+  quantity: z.int().min(0).max(LIMITS.quantity),
+  variantAttributes: VariantAttributes.optional(),
+});
+export const CartRemoveRequest = z.strictObject({ sku: Sku, variantAttributes: VariantAttributes.optional() });
+export const CartReplaceRequest = z.strictObject({ items: z.array(LineRequest).max(LIMITS.itemsPerRequest) });
+
+export const CartLineProblem = z.enum(['unknown_sku', 'inactive', 'insufficient_stock']);
+export type CartLineProblem = z.infer<typeof CartLineProblem>;
+
+export const CartLineView = z.object({
+  sku: z.string(),
+  variantKey: z.string().nullable(),
+  name: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  quantity: z.int(),
+  /** The catalog's price now, never the price when the line was added. */
+  unitAmount: z.int(),
+  /** unitAmount x quantity; 0 for a line that cannot be bought (unknown or inactive variant). */
+  lineAmount: z.int(),
+  available: z.int().nullable(),
+  /** Why this line cannot be checked out as it is; the line is kept, never dropped silently. */
+  problem: CartLineProblem.optional(),
+});
+export const CartView = z.object({
+  /** null until the cart's first change: reading creates nothing. */
+  id: z.string().nullable(),
+  currency: z.string(),
+  lines: z.array(CartLineView),
+  subtotal: z.int(),
+  itemCount: z.int(),
+});
+export type CartView = z.infer<typeof CartView>;
+export type CartLineView = z.infer<typeof CartLineView>;

@@ -72,3 +72,30 @@ export async function setStock(shop: ShopName, sku: string, onHand: number) {
   if (response.status !== 200) throw new Error(`set stock failed: ${response.status} ${await response.text()}`);
   return json(response);
 }
+
+/** A browser with a cookie jar of one cookie: it sends back the cart cookie the worker last set. */
+export class Shopper {
+  cookie: string | null = null;
+  lastSetCookie: string | null = null;
+
+  constructor(readonly shop: ShopName = 'cochlearfit') {}
+
+  async cart(method = 'GET', body?: unknown, raw?: string): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (this.cookie) headers.cookie = this.cookie;
+    const res = await call('/api/cart', { method, shop: this.shop, headers, ...(body !== undefined ? { json: body } : {}), ...(raw !== undefined ? { raw } : {}) });
+    const setCookies = res.headers.getAll('set-cookie');
+    for (const setCookie of setCookies) {
+      this.lastSetCookie = setCookie;
+      const pair = setCookie.split(';')[0]!;
+      this.cookie = pair.endsWith('=') ? null : pair;
+    }
+    return res;
+  }
+
+  async view(method = 'GET', body?: unknown) {
+    const res = await this.cart(method, body);
+    if (res.status !== 200) throw new Error(`cart ${method} -> ${res.status} ${await res.text()}`);
+    return json(res);
+  }
+}

@@ -9,6 +9,7 @@ import { requireShop, type ShopBindings } from './http/shop-context';
 import { log } from './log';
 import { adminCatalogRoutes } from './routes/admin/catalog';
 import { adminInventoryRoutes } from './routes/admin/inventory';
+import { cartRoutes } from './routes/cart';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { productRoutes } from './routes/products';
@@ -18,6 +19,7 @@ const shopApi = new Hono<ShopBindings>()
   .use(requireShop)
   .route('/products', productRoutes)
   .route('/inventory', inventoryRoutes)
+  .route('/cart', cartRoutes)
   .use('/admin/*', requireAdmin)
   .route('/admin/inventory', adminInventoryRoutes)
   .route('/admin/catalog', adminCatalogRoutes);

@@ -6,6 +6,8 @@ export interface AuthorityEnv {
   INVENTORY: DurableObjectNamespace<InventoryDO>;
   /** "production" forbids the dev payment provider and best-effort inventory. */
   ENVIRONMENT: string;
+  /** HMAC key of the cart cookie (a secret). */
+  CART_COOKIE_SECRET?: string;
 }
 
 export interface AuthorityVariables {

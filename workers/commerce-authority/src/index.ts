@@ -7,7 +7,9 @@ import { app } from './app';
 import { database } from './db/client';
 import { edgeConfigOf, findActiveShop } from './db/shops';
 import type { AuthorityEnv } from './env';
+import { purgeIdleCarts } from './db/carts';
 import { reapExpiredReservations } from './inventory/reaper';
+import { log } from './log';
 
 export { InventoryDO } from '../../../durable-objects/inventory-do';
 
@@ -23,7 +25,11 @@ export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
     return shop ? edgeConfigOf(shop) : null;
   }
 
+  /** The cron (every minute): each task is idempotent and does a bounded amount of work per run. */
   override async scheduled(controller: ScheduledController): Promise<void> {
-    await reapExpiredReservations(this.env, controller.scheduledTime);
+    const now = controller.scheduledTime;
+    const reaped = await reapExpiredReservations(this.env, now);
+    const purgedCarts = await purgeIdleCarts(database(this.env.DB), now);
+    log.info('cron', { reservationsExpired: reaped.expired, purgedCarts });
   }
 }

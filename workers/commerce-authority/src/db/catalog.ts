@@ -1,8 +1,9 @@
 // Catalog reads and the admin upsert. Prices live here and only here: every price the API shows or
 // charges is read from these rows at the moment it is needed.
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
-import type { CatalogUpsertRequest } from '../../../../shared/contracts';
+import type { CatalogUpsertRequest, LineRequest } from '../../../../shared/contracts';
 import { variantKey } from '../../../../shared/variant-key';
+import { lookupKeys, resolveLine } from '../domain/availability';
 import type { Database } from './client';
 import { jsonValues } from './json-values';
 import { products, variants } from './schema';
@@ -54,6 +55,22 @@ export async function findVariants(
       or(inArray(variants.sku, jsonValues(by.skus)), inArray(variants.variantKey, jsonValues(by.variantKeys))),
     ),
   );
+}
+
+/** The variant each request line names (by its own SKU, or product SKU + attributes), or undefined. */
+export async function resolveVariants(
+  db: Database,
+  shopId: string,
+  lines: readonly Pick<LineRequest, 'sku' | 'variantAttributes'>[],
+): Promise<(CatalogVariant | undefined)[]> {
+  const keys = lines.map(lookupKeys);
+  const found = await findVariants(db, shopId, {
+    skus: keys.flatMap((k) => (k.sku ? [k.sku] : [])),
+    variantKeys: keys.map((k) => k.variantKey),
+  });
+  const bySku = new Map(found.map((v) => [v.sku, v]));
+  const byKey = new Map(found.map((v) => [v.variantKey, v]));
+  return lines.map((line) => resolveLine(line, bySku, byKey));
 }
 
 /** Every variant of the shop, sellable or not, in catalog order (admin views). */

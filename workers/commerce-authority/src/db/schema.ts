@@ -132,3 +132,32 @@ export type ShopRow = typeof shops.$inferSelect;
 export type VariantRow = typeof variants.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
 export type ReservationRow = typeof reservations.$inferSelect;
+
+export const carts = sqliteTable(
+  'carts',
+  {
+    id: text('id').primaryKey(),
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    ...timestamps,
+  },
+  (t) => [index('carts_updated').on(t.updatedAt), index('carts_shop').on(t.shopId)],
+);
+
+/** A cart line is only a sku and a quantity: prices and names are read from the catalog at every read. */
+export const cartLines = sqliteTable(
+  'cart_lines',
+  {
+    cartId: text('cart_id')
+      .notNull()
+      .references(() => carts.id, { onDelete: 'cascade' }),
+    shopId: text('shop_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.cartId, t.sku] }), check('cart_lines_qty', sql`${t.quantity} > 0`)],
+);
+
+export type CartRow = typeof carts.$inferSelect;

@@ -2,9 +2,9 @@
 import { Hono } from 'hono';
 import { ValidateRequest, type ValidateResponse } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
-import { findVariants } from '../db/catalog';
+import { resolveVariants } from '../db/catalog';
 import { database } from '../db/client';
-import { judgeLines, lookupKeys, resolveLine } from '../domain/availability';
+import { judgeLines } from '../domain/availability';
 import { readJson } from '../http/json-body';
 import type { ShopBindings } from '../http/shop-context';
 import { readStock } from '../inventory/stock';
@@ -21,14 +21,7 @@ export const inventoryRoutes = new Hono<ShopBindings>().post('/validate', async 
     });
   }
 
-  const keys = request.items.map(lookupKeys);
-  const variants = await findVariants(database(c.env.DB), shop.id, {
-    skus: keys.flatMap((k) => (k.sku ? [k.sku] : [])),
-    variantKeys: keys.map((k) => k.variantKey),
-  });
-  const bySku = new Map(variants.map((v) => [v.sku, v]));
-  const byKey = new Map(variants.map((v) => [v.variantKey, v]));
-  const resolved = request.items.map((line) => resolveLine(line, bySku, byKey));
+  const resolved = await resolveVariants(database(c.env.DB), shop.id, request.items);
   const stock = await readStock(
     c.env,
     shop,

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { hydrateCart, type HydrationVariant } from '../../workers/commerce-authority/src/domain/cart';
+import { explainRefusal } from '../../workers/commerce-authority/src/domain/cart-limits';
+
+const variant = (sku: string, patch: Partial<HydrationVariant> = {}): HydrationVariant => ({
+  sku,
+  variantKey: sku.toLowerCase(),
+  productName: 'Headband',
+  attributes: { size: 'M' },
+  unitAmount: 1800,
+  sellable: true,
+  backorder: false,
+  ...patch,
+});
+
+describe('hydrateCart', () => {
+  it('prices lines from the catalog and sums only what can be bought', () => {
+    const variants = new Map([
+      ['A', variant('A')],
+      ['B', variant('B', { sellable: false, unitAmount: 999 })],
+      ['C', variant('C', { backorder: true, unitAmount: 500 })],
+    ]);
+    const cart = hydrateCart({
+      cartId: 'c1',
+      currency: 'gbp',
+      lines: [
+        { sku: 'A', quantity: 3 },
+        { sku: 'B', quantity: 1 },
+        { sku: 'C', quantity: 4 },
+        { sku: 'GONE', quantity: 2 },
+      ],
+      variants,
+      available: new Map([
+        ['a', 2],
+        ['c', 0],
+      ]),
+    });
+    expect(cart.lines.map((l) => [l.sku, l.lineAmount, l.problem])).toEqual([
+      ['A', 5400, 'insufficient_stock'],
+      ['B', 0, 'inactive'],
+      ['C', 2000, undefined],
+      ['GONE', 0, 'unknown_sku'],
+    ]);
+    expect(cart.subtotal).toBe(7400);
+    expect(cart.itemCount).toBe(10);
+  });
+});
+
+describe('explainRefusal', () => {
+  const base = { mode: 'add' as const, requested: 1, current: 0, lineCount: 0, maxLineQuantity: 10, maxCartLines: 50, available: 20 };
+  it('names the per-line limit first, then stock, then the line count', () => {
+    expect(explainRefusal({ ...base, current: 10 })).toEqual({ kind: 'limit', name: 'maxLineQuantity', value: 10 });
+    expect(explainRefusal({ ...base, current: 3, available: 3 })).toEqual({ kind: 'stock', available: 3 });
+    expect(explainRefusal({ ...base, lineCount: 50 })).toEqual({ kind: 'limit', name: 'maxCartLines', value: 50 });
+    expect(explainRefusal({ ...base, mode: 'set', requested: 4, current: 9, available: 5 })).toBeNull();
+  });
+});

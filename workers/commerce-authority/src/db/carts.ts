@@ -1,0 +1,100 @@
+// Cart storage. Every change is one SQL statement (or one batch), so concurrent changes to one cart
+// serialize in D1 and the per-line cap and the lines-per-cart cap hold under any interleaving.
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Database } from './client';
+import { jsonValues } from './json-values';
+import { cartLines, carts } from './schema';
+
+export interface StoredLine {
+  sku: string;
+  quantity: number;
+}
+
+/** The cart if it exists and belongs to this shop. */
+export async function findCart(db: Database, shopId: string, cartId: string) {
+  return db.select().from(carts).where(and(eq(carts.id, cartId), eq(carts.shopId, shopId))).get();
+}
+
+export async function createCart(db: Database, shopId: string, cartId: string, now: number): Promise<void> {
+  await db.insert(carts).values({ id: cartId, shopId, createdAt: now, updatedAt: now });
+}
+
+export async function cartLinesOf(db: Database, shopId: string, cartId: string): Promise<StoredLine[]> {
+  return db
+    .select({ sku: cartLines.sku, quantity: cartLines.quantity })
+    .from(cartLines)
+    .where(and(eq(cartLines.cartId, cartId), eq(cartLines.shopId, shopId)))
+    .orderBy(asc(cartLines.createdAt), asc(cartLines.sku));
+}
+
+export interface LineCaps {
+  /** The most this line may hold: min(per-line limit, available). */
+  maxQuantity: number;
+  maxLines: number;
+}
+
+/**
+ * Adds `quantity` to the line (creating it), or sets it to `quantity` when `mode` is 'set', in one statement
+ * that refuses to go past either cap. Returns the line's new quantity, or null when a cap refused it.
+ */
+export async function writeLine(
+  db: Database,
+  line: { shopId: string; cartId: string; sku: string; quantity: number; mode: 'add' | 'set' },
+  caps: LineCaps,
+  now: number,
+): Promise<number | null> {
+  const { shopId, cartId, sku, quantity } = line;
+  const next = line.mode === 'add' ? sql`${cartLines.quantity} + excluded.quantity` : sql`excluded.quantity`;
+  const rows = await db.all<{ quantity: number }>(sql`
+    INSERT INTO cart_lines (cart_id, shop_id, sku, quantity, created_at, updated_at)
+    SELECT ${cartId}, ${shopId}, ${sku}, ${quantity}, ${now}, ${now}
+    WHERE ${quantity} <= ${caps.maxQuantity}
+      AND (EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = ${cartId} AND sku = ${sku})
+           OR (SELECT COUNT(*) FROM cart_lines WHERE cart_id = ${cartId}) < ${caps.maxLines})
+    ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = ${next}, updated_at = excluded.updated_at
+      WHERE ${next} <= ${caps.maxQuantity}
+    RETURNING quantity`);
+  if (rows.length === 0) return null;
+  await touch(db, shopId, cartId, now);
+  return rows[0]!.quantity;
+}
+
+export async function removeLine(db: Database, shopId: string, cartId: string, sku: string, now: number) {
+  await db.batch([
+    db.delete(cartLines).where(and(eq(cartLines.cartId, cartId), eq(cartLines.shopId, shopId), eq(cartLines.sku, sku))),
+    db.update(carts).set({ updatedAt: now }).where(and(eq(carts.id, cartId), eq(carts.shopId, shopId))),
+  ]);
+}
+
+/** Replaces every line at once (an empty list empties the cart). */
+export async function replaceLines(db: Database, shopId: string, cartId: string, lines: StoredLine[], now: number) {
+  await db.batch([
+    db.delete(cartLines).where(and(eq(cartLines.cartId, cartId), eq(cartLines.shopId, shopId))),
+    ...lines.map((line, i) =>
+      db.insert(cartLines).values({ cartId, shopId, sku: line.sku, quantity: line.quantity, createdAt: now + i, updatedAt: now }),
+    ),
+    db.update(carts).set({ updatedAt: now }).where(and(eq(carts.id, cartId), eq(carts.shopId, shopId))),
+  ]);
+}
+
+async function touch(db: Database, shopId: string, cartId: string, now: number) {
+  await db.update(carts).set({ updatedAt: now }).where(and(eq(carts.id, cartId), eq(carts.shopId, shopId)));
+}
+
+export const CART_IDLE_DAYS = 30;
+export const CART_PURGE_BATCH = 500;
+
+/** Deletes carts untouched for 30 days, a bounded batch per call. Returns how many went. */
+export async function purgeIdleCarts(db: Database, now: number): Promise<number> {
+  const cutoff = now - CART_IDLE_DAYS * 24 * 60 * 60 * 1000;
+  const idle = await db.select({ id: carts.id }).from(carts).where(lt(carts.updatedAt, cutoff)).limit(CART_PURGE_BATCH);
+  if (idle.length === 0) return 0;
+  const ids = jsonValues(idle.map((c) => c.id));
+  // Re-checked inside the batch: a cart touched since the select above keeps its lines.
+  const stillIdle = db.select({ id: carts.id }).from(carts).where(and(inArray(carts.id, ids), lt(carts.updatedAt, cutoff)));
+  await db.batch([
+    db.delete(cartLines).where(inArray(cartLines.cartId, stillIdle)),
+    db.delete(carts).where(and(inArray(carts.id, ids), lt(carts.updatedAt, cutoff))),
+  ]);
+  return idle.length;
+}

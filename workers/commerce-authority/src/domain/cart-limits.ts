@@ -1,0 +1,25 @@
+// Why a cart change was refused, worked out from the cart as it stands. Pure.
+
+export type CartRefusal =
+  | { kind: 'limit'; name: 'maxLineQuantity' | 'maxCartLines'; value: number }
+  | { kind: 'stock'; available: number };
+
+export function explainRefusal(input: {
+  mode: 'add' | 'set';
+  requested: number;
+  /** The line's quantity now; 0 when the cart has no such line. */
+  current: number;
+  lineCount: number;
+  maxLineQuantity: number;
+  maxCartLines: number;
+  /** null: not limited by stock (backorder, or unknown for a best-effort shop). */
+  available: number | null;
+}): CartRefusal | null {
+  const target = input.mode === 'add' ? input.current + input.requested : input.requested;
+  if (target > input.maxLineQuantity) return { kind: 'limit', name: 'maxLineQuantity', value: input.maxLineQuantity };
+  if (input.available !== null && target > input.available) return { kind: 'stock', available: input.available };
+  if (input.current === 0 && input.lineCount >= input.maxCartLines) {
+    return { kind: 'limit', name: 'maxCartLines', value: input.maxCartLines };
+  }
+  return null;
+}

@@ -1,0 +1,199 @@
+// /api/cart: the server-side cart behind a signed cookie. Lines hold only sku + quantity; every answer is
+// the whole cart hydrated with today's prices and live stock. Adding never takes more than is available,
+// but holds nothing: holds happen at checkout. Every refusal happens before anything is written.
+import { Hono, type Context } from 'hono';
+import { ulid } from 'ulid';
+import {
+  CartAddRequest,
+  CartRemoveRequest,
+  CartReplaceRequest,
+  CartSetRequest,
+  type CartView,
+  type LineRequest,
+} from '../../../../shared/contracts';
+import { ProblemError } from '../../../../shared/problem';
+import { findVariants, resolveVariants, type CatalogVariant } from '../db/catalog';
+import { cartLinesOf, createCart, findCart, removeLine, replaceLines, writeLine } from '../db/carts';
+import { database } from '../db/client';
+import { hydrateCart } from '../domain/cart';
+import { explainRefusal, type CartRefusal } from '../domain/cart-limits';
+import { clearCartCookie, readCartCookie, writeCartCookie } from '../http/cart-cookie';
+import { readJson } from '../http/json-body';
+import type { ShopBindings } from '../http/shop-context';
+import { readStock, stockAvailable } from '../inventory/stock';
+
+type CartContext = Context<ShopBindings>;
+
+/** The shopper's cart id, if the cookie is valid and names a cart of this shop. */
+async function currentCartId(c: CartContext): Promise<string | null> {
+  const cartId = await readCartCookie(c);
+  if (!cartId) return null;
+  const cart = await findCart(database(c.env.DB), c.var.shop.id, cartId);
+  if (!cart) clearCartCookie(c);
+  return cart ? cart.id : null;
+}
+
+async function ensureCart(c: CartContext, cartId: string | null): Promise<string> {
+  if (cartId) {
+    await writeCartCookie(c, cartId); // slides the cookie's expiry with the cart's
+    return cartId;
+  }
+  const fresh = ulid();
+  await createCart(database(c.env.DB), c.var.shop.id, fresh, Date.now());
+  await writeCartCookie(c, fresh);
+  return fresh;
+}
+
+async function cartView(c: CartContext, cartId: string | null): Promise<CartView> {
+  const db = database(c.env.DB);
+  const shop = c.var.shop;
+  const lines = cartId ? await cartLinesOf(db, shop.id, cartId) : [];
+  const variants = await findVariants(db, shop.id, { skus: lines.map((l) => l.sku), variantKeys: [] });
+  const stock = await readStock(c.env, shop, variants.map((v) => v.variantKey));
+  const available = new Map<string, number>();
+  for (const [key, snapshot] of stock) available.set(key, stockAvailable(snapshot)!);
+  return hydrateCart({ cartId, currency: shop.currency, lines, variants: new Map(variants.map((v) => [v.sku, v])), available });
+}
+
+function refusalProblem(refusal: CartRefusal | null, sku: string): ProblemError {
+  if (refusal === null) {
+    return new ProblemError({ status: 409, code: 'cart_changed', detail: 'The cart changed at the same time; read it and try again.' });
+  }
+  if (refusal.kind === 'stock') {
+    return new ProblemError({
+      status: 409,
+      code: 'insufficient_stock',
+      detail: `Only ${refusal.available} of ${sku} available.`,
+      extensions: { sku, available: refusal.available },
+    });
+  }
+  const what = refusal.name === 'maxLineQuantity' ? `at most ${refusal.value} of one item` : `at most ${refusal.value} different items`;
+  return new ProblemError({
+    status: 400,
+    code: 'cart_limit',
+    detail: `A cart holds ${what}.`,
+    errors: [{ path: refusal.name === 'maxLineQuantity' ? 'quantity' : 'sku', message: `${refusal.name} is ${refusal.value}` }],
+    extensions: { limit: { name: refusal.name, value: refusal.value } },
+  });
+}
+
+/** The variant a line names, refused when unknown (400) or not for sale (409). */
+async function sellableVariant(c: CartContext, line: Pick<LineRequest, 'sku' | 'variantAttributes'>): Promise<CatalogVariant> {
+  const [variant] = await resolveVariants(database(c.env.DB), c.var.shop.id, [line]);
+  if (!variant) {
+    throw new ProblemError({ status: 400, code: 'unknown_sku', detail: `No product ${line.sku} in this shop.`, errors: [{ path: 'sku', message: 'unknown sku' }] });
+  }
+  if (!variant.sellable) {
+    throw new ProblemError({ status: 409, code: 'not_sellable', detail: `${variant.sku} is not for sale right now.`, extensions: { sku: variant.sku } });
+  }
+  return variant;
+}
+
+async function availableFor(c: CartContext, variant: CatalogVariant): Promise<number | null> {
+  if (variant.backorder) return null;
+  const stock = await readStock(c.env, c.var.shop, [variant.variantKey]);
+  return stockAvailable(stock.get(variant.variantKey));
+}
+
+/** Adds to or sets one line, within the shop's caps and the stock available now. */
+async function changeLine(c: CartContext, line: Pick<LineRequest, 'sku' | 'variantAttributes'>, quantity: number, mode: 'add' | 'set') {
+  const shop = c.var.shop;
+  const variant = await sellableVariant(c, line);
+  const available = await availableFor(c, variant);
+  const caps = { maxQuantity: Math.min(shop.maxLineQuantity, available ?? Infinity), maxLines: shop.maxCartLines };
+  let cartId = await currentCartId(c);
+  const refusalFor = async (current: number, lineCount: number) =>
+    refusalProblem(
+      explainRefusal({ mode, requested: quantity, current, lineCount, maxLineQuantity: shop.maxLineQuantity, maxCartLines: shop.maxCartLines, available }),
+      variant.sku,
+    );
+
+  if (!cartId && quantity > caps.maxQuantity) throw await refusalFor(0, 0); // nothing to create a cart for
+  cartId = await ensureCart(c, cartId);
+  const db = database(c.env.DB);
+  const written = await writeLine(db, { shopId: shop.id, cartId, sku: variant.sku, quantity, mode }, caps, Date.now());
+  if (written === null) {
+    const lines = await cartLinesOf(db, shop.id, cartId);
+    throw await refusalFor(lines.find((l) => l.sku === variant.sku)?.quantity ?? 0, lines.length);
+  }
+  return cartId;
+}
+
+/** The stored sku a removal names: the resolved variant's, or the raw sku of a line whose variant is gone. */
+async function storedSku(c: CartContext, line: Pick<LineRequest, 'sku' | 'variantAttributes'>): Promise<string> {
+  const [variant] = await resolveVariants(database(c.env.DB), c.var.shop.id, [line]);
+  return variant?.sku ?? line.sku;
+}
+
+async function replaceCart(c: CartContext, items: LineRequest[]) {
+  const shop = c.var.shop;
+  const resolved = await resolveVariants(database(c.env.DB), shop.id, items);
+  const unknown = items.flatMap((item, i) => (resolved[i] ? [] : [{ path: `items[${i}].sku`, message: `unknown sku ${item.sku}` }]));
+  if (unknown.length > 0) throw new ProblemError({ status: 400, code: 'unknown_sku', detail: 'Some items are not in this shop.', errors: unknown });
+  const notSellable = items.flatMap((_, i) => (resolved[i]!.sellable ? [] : [{ path: `items[${i}].sku`, message: `${resolved[i]!.sku} is not for sale` }]));
+  if (notSellable.length > 0) throw new ProblemError({ status: 409, code: 'not_sellable', detail: 'Some items are not for sale right now.', errors: notSellable });
+
+  const merged = new Map<string, { variant: CatalogVariant; quantity: number; index: number }>();
+  items.forEach((item, index) => {
+    const variant = resolved[index]!;
+    const seen = merged.get(variant.sku);
+    merged.set(variant.sku, { variant, quantity: (seen?.quantity ?? 0) + item.quantity, index: seen?.index ?? index });
+  });
+  const lines = [...merged.values()];
+  if (lines.length > shop.maxCartLines) throw refusalProblem({ kind: 'limit', name: 'maxCartLines', value: shop.maxCartLines }, lines[0]!.variant.sku);
+  const tooMany = lines.find((l) => l.quantity > shop.maxLineQuantity);
+  if (tooMany) throw refusalProblem({ kind: 'limit', name: 'maxLineQuantity', value: shop.maxLineQuantity }, tooMany.variant.sku);
+
+  const stock = await readStock(c.env, shop, lines.filter((l) => !l.variant.backorder).map((l) => l.variant.variantKey));
+  const short = lines.flatMap(({ variant, quantity, index }) => {
+    const available = variant.backorder ? null : stockAvailable(stock.get(variant.variantKey));
+    return available !== null && quantity > available ? [{ path: `items[${index}].quantity`, message: `only ${available} available`, sku: variant.sku, available }] : [];
+  });
+  if (short.length > 0) {
+    throw new ProblemError({
+      status: 409,
+      code: 'insufficient_stock',
+      detail: 'Some items are not available in the quantity asked.',
+      errors: short.map(({ path, message }) => ({ path, message })),
+      extensions: { lines: short.map(({ sku, available }) => ({ sku, available })) },
+    });
+  }
+
+  const cartId = await ensureCart(c, await currentCartId(c));
+  await replaceLines(database(c.env.DB), shop.id, cartId, lines.map((l) => ({ sku: l.variant.sku, quantity: l.quantity })), Date.now());
+  return cartId;
+}
+
+export const cartRoutes = new Hono<ShopBindings>()
+  .use(async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  })
+  .get('/', async (c) => c.json(await cartView(c, await currentCartId(c))))
+  .post('/', async (c) => {
+    const { quantity, ...line } = await readJson(c, CartAddRequest);
+    return c.json(await cartView(c, await changeLine(c, line, quantity, 'add')));
+  })
+  .patch('/', async (c) => {
+    const { quantity, ...line } = await readJson(c, CartSetRequest);
+    if (quantity > 0) return c.json(await cartView(c, await changeLine(c, line, quantity, 'set')));
+    const cartId = await currentCartId(c);
+    if (cartId) await removeLine(database(c.env.DB), c.var.shop.id, cartId, await storedSku(c, line), Date.now());
+    return c.json(await cartView(c, cartId));
+  })
+  .delete('/', async (c) => {
+    const hasBody = (await c.req.text()).length > 0;
+    const removal = hasBody ? await readJson(c, CartRemoveRequest) : null;
+    const cartId = await currentCartId(c);
+    if (cartId) {
+      const db = database(c.env.DB);
+      if (removal) await removeLine(db, c.var.shop.id, cartId, await storedSku(c, removal), Date.now());
+      else await replaceLines(db, c.var.shop.id, cartId, [], Date.now());
+    }
+    return c.json(await cartView(c, cartId));
+  })
+  .put('/', async (c) => {
+    const { items } = await readJson(c, CartReplaceRequest);
+    const cartId = items.length === 0 && !(await currentCartId(c)) ? null : await replaceCart(c, items);
+    return c.json(await cartView(c, cartId));
+  });
