@@ -50,18 +50,28 @@ export default defineConfig({
       {
         plugins: [
           quietMissingSourceMaps,
-          cloudflareTest(async () => ({
+          cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations('./d1-migrations'),
                 ENVIRONMENT: 'development',
                 CART_COOKIE_SECRET: 'test-cart-cookie-secret-0123456789abcdef',
+                STRIPE_API_BASE: inject('fakeStripeUrl'),
+                STRIPE_TIMEOUT_MS: '1000',
+                STRIPE_SECRET_KEY_STRIPESHOP: 'sk_test_stripeshop',
+                STRIPE_WEBHOOK_SECRET_STRIPESHOP: 'whsec_test_stripeshop',
+                STRIPE_WEBHOOK_SECRET_COCHLEARFIT: 'whsec_test_cochlearfit',
               },
             },
           })),
         ],
-        test: { name: 'authority', include: ['test/authority/**/*.test.ts'], setupFiles: ['test/authority/setup.ts'] },
+        test: {
+          name: 'authority',
+          include: ['test/authority/**/*.test.ts'],
+          setupFiles: ['test/authority/setup.ts'],
+          globalSetup: ['test/support/fake-stripe-setup.ts'],
+        },
       },
       {
         plugins: [
@@ -76,7 +86,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './workers/checkout-gateway/wrangler.toml' },
-            miniflare: { workers: [authorityStub] },
+            // A load-test override: validate is limited to 5 per minute whatever the shop says.
+            miniflare: { workers: [authorityStub], bindings: { RATE_LIMIT_VALIDATE_PER_MINUTE: '5' } },
           }),
         ],
         test: { name: 'gateway', include: ['test/edge/gateway*.test.ts'] },

@@ -165,3 +165,107 @@ export const CartView = z.object({
 });
 export type CartView = z.infer<typeof CartView>;
 export type CartLineView = z.infer<typeof CartLineView>;
+
+// POST /api/checkout-session (and /api/checkout/session)
+/**
+ * Price fields a static site may keep in its own cart for display. They are accepted so such a cart can be
+ * sent as it is, and ignored: every amount is read from the catalog.
+ */
+const IgnoredPriceFields = {
+  unitAmount: z.unknown().optional(),
+  lineAmount: z.unknown().optional(),
+  price: z.unknown().optional(),
+  amount: z.unknown().optional(),
+  currency: z.unknown().optional(),
+  name: z.unknown().optional(),
+};
+export const CheckoutLineRequest = z.strictObject({
+  sku: Sku,
+  quantity: Quantity,
+  variantAttributes: VariantAttributes.optional(),
+  ...IgnoredPriceFields,
+});
+export const CouponCode = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, dash and underscore only')
+  .transform((code) => code.toUpperCase());
+export const UiMode = z.enum(['hosted_page', 'embedded_page']);
+export const CheckoutRequest = z.strictObject({
+  /** The lines to buy; without them, the cart of the cookie is used. */
+  items: z.array(CheckoutLineRequest).min(1).max(LIMITS.itemsPerRequest).optional(),
+  coupon: CouponCode.optional(),
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
+  uiMode: UiMode.optional(),
+  subtotal: z.unknown().optional(),
+  total: z.unknown().optional(),
+  amounts: z.unknown().optional(),
+});
+export type CheckoutRequest = z.infer<typeof CheckoutRequest>;
+
+export const CheckoutAmounts = z.object({
+  subtotal: z.int(),
+  discount: z.int(),
+  /** Chosen by the shopper on the payment page; 0 until then. */
+  shipping: z.int(),
+  /** Computed by the payment provider when automatic tax is on; 0 until then. */
+  tax: z.int(),
+  total: z.int(),
+});
+export const CheckoutLineView = z.object({
+  sku: z.string(),
+  variantKey: z.string(),
+  name: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  quantity: z.int(),
+  unitAmount: z.int(),
+  lineAmount: z.int(),
+});
+export const CheckoutResponse = z.object({
+  checkoutId: z.string(),
+  sessionId: z.string(),
+  /** hosted_page: where to send the shopper. */
+  url: z.string().optional(),
+  /** embedded_page: for Stripe.js embedded checkout. */
+  clientSecret: z.string().optional(),
+  /** When the session and its stock holds end (ISO 8601). */
+  expiresAt: z.string(),
+  currency: z.string(),
+  amounts: CheckoutAmounts,
+  lines: z.array(CheckoutLineView),
+});
+export type CheckoutResponse = z.infer<typeof CheckoutResponse>;
+
+// Admin: coupons
+export const CouponCreateRequest = z
+  .strictObject({
+    code: CouponCode,
+    percentOff: z.int().min(1).max(100).optional(),
+    amountOff: z.int().min(1).max(LIMITS.unitAmount).optional(),
+    startsAt: z.iso.datetime({ offset: true }).optional(),
+    endsAt: z.iso.datetime({ offset: true }).optional(),
+    minSubtotal: MinorUnits.default(0),
+    maxRedemptions: z.int().min(1).optional(),
+  })
+  .refine((c) => (c.percentOff === undefined) !== (c.amountOff === undefined), {
+    path: ['percentOff'],
+    message: 'give exactly one of percentOff and amountOff',
+  })
+  .refine((c) => !c.startsAt || !c.endsAt || Date.parse(c.startsAt) < Date.parse(c.endsAt), {
+    path: ['endsAt'],
+    message: 'must be after startsAt',
+  });
+export type CouponCreateRequest = z.infer<typeof CouponCreateRequest>;
+export const CouponView = z.object({
+  code: z.string(),
+  percentOff: z.int().nullable(),
+  amountOff: z.int().nullable(),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  minSubtotal: z.int(),
+  maxRedemptions: z.int().nullable(),
+  redemptions: z.int(),
+  active: z.boolean(),
+});

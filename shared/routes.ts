@@ -44,6 +44,9 @@ export const ROUTES: readonly RouteRule[] = [
   rule('PUT', '/api/admin/inventory/:sku', 'admin'),
   rule('POST', '/api/admin/inventory/:sku/adjust', 'admin'),
   rule('PUT', '/api/admin/catalog', 'admin'),
+  rule('GET', '/api/admin/coupons', 'admin'),
+  rule('POST', '/api/admin/coupons', 'admin'),
+  rule('POST', '/api/admin/coupons/:code/disable', 'admin'),
 ];
 
 const compiled = ROUTES.map((r) => ({

@@ -3,10 +3,12 @@ import { exports } from 'cloudflare:workers';
 import type { CatalogUpsertRequest } from '../../shared/contracts';
 
 export const TEST_SHOPS = [
-  { id: 'cochlearfit', token: 'token-cochlearfit', status: 'active', inventoryPolicy: 'fail_closed' },
-  { id: 'othershop', token: 'token-othershop', status: 'active', inventoryPolicy: 'fail_closed' },
-  { id: 'closedshop', token: 'token-closedshop', status: 'inactive', inventoryPolicy: 'fail_closed' },
-  { id: 'lenientshop', token: 'token-lenientshop', status: 'active', inventoryPolicy: 'best_effort' },
+  { id: 'cochlearfit', token: 'token-cochlearfit', status: 'active', inventoryPolicy: 'fail_closed', provider: 'dev' },
+  { id: 'othershop', token: 'token-othershop', status: 'active', inventoryPolicy: 'fail_closed', provider: 'dev' },
+  { id: 'closedshop', token: 'token-closedshop', status: 'inactive', inventoryPolicy: 'fail_closed', provider: 'dev' },
+  { id: 'lenientshop', token: 'token-lenientshop', status: 'active', inventoryPolicy: 'best_effort', provider: 'dev' },
+  /** Pays through the fake Stripe API (test/support/fake-stripe.ts). */
+  { id: 'stripeshop', token: 'token-stripeshop', status: 'active', inventoryPolicy: 'fail_closed', provider: 'stripe' },
 ] as const;
 
 export type ShopName = (typeof TEST_SHOPS)[number]['id'];
@@ -98,4 +100,14 @@ export class Shopper {
     if (res.status !== 200) throw new Error(`cart ${method} -> ${res.status} ${await res.text()}`);
     return json(res);
   }
+}
+
+/** Gives back every hold still live in this file's storage (DO storage outlives a test; not a file). */
+export async function releaseAllHolds(): Promise<void> {
+  const { env } = await import('cloudflare:workers');
+  const { database } = await import('../../workers/commerce-authority/src/db/client');
+  const { releaseReservation } = await import('../../workers/commerce-authority/src/inventory/reservations');
+  const live = await env.DB.prepare("SELECT id, shop_id FROM reservations WHERE status IN ('pending', 'active')").all<{ id: string; shop_id: string }>();
+  for (const r of live.results) await releaseReservation(env, database(env.DB), r.shop_id, r.id);
+  await env.DB.prepare("UPDATE checkouts SET status = 'expired' WHERE status IN ('pending', 'open')").run();
 }

@@ -8,9 +8,22 @@ await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 const now = Date.now();
 for (const shop of TEST_SHOPS) {
   await env.DB.prepare(
-    `INSERT OR IGNORE INTO shops (id, name, status, hostnames, allowed_origins, currency, inventory_policy, payment_provider, admin_token_hash, created_at, updated_at)
-     VALUES (?, ?, ?, ?, '[]', 'gbp', ?, 'dev', ?, ?, ?)`,
+    `INSERT OR IGNORE INTO shops (id, name, status, hostnames, allowed_origins, currency, inventory_policy, payment_provider,
+       stripe_secret_key_binding, stripe_webhook_secret_binding, admin_token_hash, created_at, updated_at)
+     VALUES (?, ?, ?, ?, '[]', 'gbp', ?, ?, ?, ?, ?, ?, ?)`,
   )
-    .bind(shop.id, shop.id, shop.status, JSON.stringify([`${shop.id}.test`]), shop.inventoryPolicy, await sha256Hex(shop.token), now, now)
+    .bind(
+      shop.id,
+      shop.id,
+      shop.status,
+      JSON.stringify([`${shop.id}.test`]),
+      shop.inventoryPolicy,
+      shop.provider,
+      `STRIPE_SECRET_KEY_${shop.id.toUpperCase()}`,
+      `STRIPE_WEBHOOK_SECRET_${shop.id.toUpperCase()}`,
+      await sha256Hex(shop.token),
+      now,
+      now,
+    )
     .run();
 }

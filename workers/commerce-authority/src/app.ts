@@ -9,7 +9,9 @@ import { requireShop, type ShopBindings } from './http/shop-context';
 import { log } from './log';
 import { adminCatalogRoutes } from './routes/admin/catalog';
 import { adminInventoryRoutes } from './routes/admin/inventory';
+import { adminCouponRoutes } from './routes/admin/coupons';
 import { cartRoutes } from './routes/cart';
+import { checkoutRoutes } from './routes/checkout';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { productRoutes } from './routes/products';
@@ -20,9 +22,12 @@ const shopApi = new Hono<ShopBindings>()
   .route('/products', productRoutes)
   .route('/inventory', inventoryRoutes)
   .route('/cart', cartRoutes)
+  .route('/checkout-session', checkoutRoutes)
+  .route('/checkout/session', checkoutRoutes)
   .use('/admin/*', requireAdmin)
   .route('/admin/inventory', adminInventoryRoutes)
-  .route('/admin/catalog', adminCatalogRoutes);
+  .route('/admin/catalog', adminCatalogRoutes)
+  .route('/admin/coupons', adminCouponRoutes);
 
 export const app = new Hono<AuthorityBindings>()
   .use(async (c, next) => {

@@ -8,6 +8,10 @@ export interface AuthorityEnv {
   ENVIRONMENT: string;
   /** HMAC key of the cart cookie (a secret). */
   CART_COOKIE_SECRET?: string;
+  /** Tests only (ignored in production): send Stripe API calls to a fake at this base URL. */
+  STRIPE_API_BASE?: string;
+  /** Per-request timeout of Stripe calls in ms (default 8000). */
+  STRIPE_TIMEOUT_MS?: string;
 }
 
 export interface AuthorityVariables {

@@ -38,6 +38,17 @@ export const shops = sqliteTable(
     rateLimitCartPerMinute: integer('rate_limit_cart_per_minute').notNull().default(120),
     rateLimitCheckoutPerMinute: integer('rate_limit_checkout_per_minute').notNull().default(10),
     rateLimitAdminPerMinute: integer('rate_limit_admin_per_minute').notNull().default(120),
+    /** Checkout: where the shopper lands after paying or cancelling, on the storefront's own origin. */
+    successPath: text('success_path').notNull().default('/checkout/success/'),
+    cancelPath: text('cancel_path').notNull().default('/cart/'),
+    /** ISO country codes Stripe collects a shipping address for; empty: no shipping address. */
+    shippingCountries: text('shipping_countries', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Fixed shipping rates offered at checkout. */
+    shippingOptions: text('shipping_options', { mode: 'json' })
+      .$type<{ name: string; amount: number }[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    automaticTax: integer('automatic_tax', { mode: 'boolean' }).notNull().default(false),
     /** SHA-256 (hex) of the shop's admin bearer token. */
     adminTokenHash: text('admin_token_hash').notNull(),
     ...timestamps,
@@ -161,3 +172,89 @@ export const cartLines = sqliteTable(
 );
 
 export type CartRow = typeof carts.$inferSelect;
+
+export const coupons = sqliteTable(
+  'coupons',
+  {
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    /** Upper case: codes are matched case-insensitively. */
+    code: text('code').notNull(),
+    percentOff: integer('percent_off'),
+    amountOff: integer('amount_off'),
+    startsAt: integer('starts_at'),
+    endsAt: integer('ends_at'),
+    minSubtotal: integer('min_subtotal').notNull().default(0),
+    maxRedemptions: integer('max_redemptions'),
+    /** Paid orders that used it; counted by the webhook, never at checkout. */
+    redemptions: integer('redemptions').notNull().default(0),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.shopId, t.code] }),
+    check(
+      'coupons_one_discount',
+      sql`(${t.percentOff} IS NULL) <> (${t.amountOff} IS NULL) AND (${t.percentOff} IS NULL OR ${t.percentOff} BETWEEN 1 AND 100) AND (${t.amountOff} IS NULL OR ${t.amountOff} > 0)`,
+    ),
+  ],
+);
+
+export interface PricedLine {
+  sku: string;
+  variantKey: string;
+  name: string;
+  attributes: Record<string, string>;
+  quantity: number;
+  unitAmount: number;
+  lineAmount: number;
+  stripePriceId: string | null;
+}
+
+export const checkouts = sqliteTable(
+  'checkouts',
+  {
+    id: text('id').primaryKey(),
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    /** Derived from the normalized inputs, or the client's Idempotency-Key: one live checkout per key. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** The cart it was made from, if any: a newer checkout of the same cart supersedes it. */
+    cartId: text('cart_id'),
+    /** Equal to the checkout id: one reservation per checkout. */
+    reservationId: text('reservation_id').notNull(),
+    provider: text('provider', { enum: ['stripe', 'dev'] }).notNull(),
+    sessionId: text('session_id'),
+    sessionUrl: text('session_url'),
+    clientSecret: text('client_secret'),
+    uiMode: text('ui_mode', { enum: ['hosted_page', 'embedded_page'] }).notNull(),
+    email: text('email'),
+    couponCode: text('coupon_code'),
+    lines: text('lines', { mode: 'json' }).$type<PricedLine[]>().notNull(),
+    subtotal: integer('subtotal').notNull(),
+    discount: integer('discount').notNull(),
+    shipping: integer('shipping').notNull(),
+    tax: integer('tax').notNull(),
+    total: integer('total').notNull(),
+    currency: text('currency').notNull(),
+    /** pending: being created; open: session live; complete: paid or awaiting payment; the rest ended. */
+    status: text('status', { enum: ['pending', 'open', 'complete', 'expired', 'failed', 'superseded'] }).notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    // Only one live (pending or open) checkout per key; once it ends, the same inputs make a new checkout.
+    uniqueIndex('checkouts_live_key')
+      .on(t.shopId, t.idempotencyKey)
+      .where(sql`status IN ('pending', 'open')`),
+    index('checkouts_key').on(t.shopId, t.idempotencyKey),
+    uniqueIndex('checkouts_session').on(t.sessionId),
+    index('checkouts_cart').on(t.shopId, t.cartId, t.status),
+    index('checkouts_status_expiry').on(t.status, t.expiresAt),
+  ],
+);
+
+export type CouponRow = typeof coupons.$inferSelect;
+export type CheckoutRow = typeof checkouts.$inferSelect;

@@ -6,6 +6,7 @@ import { AdjustStockRequest, SetStockRequest, Sku, type StockView } from '../../
 import { ProblemError } from '../../../../../shared/problem';
 import { findVariants, listVariants, type CatalogVariant } from '../../db/catalog';
 import { database } from '../../db/client';
+import { idempotencyKeyHeader } from '../../http/idempotency-key';
 import { readJson } from '../../http/json-body';
 import type { ShopBindings } from '../../http/shop-context';
 import { inventoryUnavailable, readStock, stockCall, stockObject } from '../../inventory/stock';
@@ -19,17 +20,8 @@ async function variantBySku(c: Context<ShopBindings>): Promise<CatalogVariant> {
 
 /** The admin's Idempotency-Key makes a retried change apply once; without one every call is a new change. */
 function changeId(c: Context<ShopBindings>): string {
-  const key = c.req.header('idempotency-key');
-  if (key === undefined) return `admin:${ulid()}`;
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
-    throw new ProblemError({
-      status: 400,
-      code: 'invalid_idempotency_key',
-      detail: 'Idempotency-Key must be 1 to 200 visible ASCII characters.',
-      errors: [{ path: '(header) idempotency-key', message: 'invalid' }],
-    });
-  }
-  return `admin:key:${key}`;
+  const key = idempotencyKeyHeader(c);
+  return key === null ? `admin:${ulid()}` : `admin:key:${key}`;
 }
 
 async function applyChange(c: Context<ShopBindings>, variant: CatalogVariant, change: () => PromiseLike<StockChangeResult>) {

@@ -1,0 +1,135 @@
+// Checkout through the real stripe package against a fake Stripe API that checks what it is sent.
+// All Stripe tests live in this one file: the fake is shared, and failures injected here must not leak.
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
+
+const SHOP = 'stripeshop';
+const fake = (path: string, body?: unknown) =>
+  fetch(`${env.STRIPE_API_BASE}/__control/${path}`, { method: body ? 'POST' : 'GET', body: body ? JSON.stringify(body) : undefined });
+
+interface Recorded {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  stripeVersion: string | null;
+  authorized: boolean;
+  form: any;
+}
+const recorded = async (): Promise<Recorded[]> => (await fake('requests')).json();
+
+const checkout = (body: unknown, headers: Record<string, string> = {}) =>
+  call('/api/checkout-session', { method: 'POST', shop: SHOP, json: body, headers });
+
+async function available(sku: string): Promise<number> {
+  const { items } = await json(await call('/api/admin/inventory', { shop: SHOP, admin: SHOP }));
+  return items.find((i: { sku: string }) => i.sku === sku).available;
+}
+
+beforeEach(async () => {
+  await releaseAllHolds();
+  await fake('reset', {});
+  const catalog = {
+    products: [
+      {
+        sku: 'HB',
+        name: 'Classic Headband',
+        description: '',
+        active: true,
+        variants: [
+          { sku: 'HB-NAVY-M', attributes: { colour: 'navy', size: 'M' }, unitAmount: 1800, active: true, backorder: false },
+          { sku: 'HB-PINK-M', attributes: { colour: 'pink', size: 'M' }, unitAmount: 1900, active: true, backorder: false, stripePriceId: 'price_PinkM123' },
+        ],
+      },
+    ],
+  };
+  await putCatalog(SHOP, catalog);
+  await setStock(SHOP, 'HB-NAVY-M', 10);
+  await setStock(SHOP, 'HB-PINK-M', 10);
+});
+
+describe('checkout with Stripe', () => {
+  it('creates a hosted Checkout Session with our prices, metadata, expiry and idempotency key', async () => {
+    const res = await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 2, unitAmount: 1 }, { sku: 'HB-PINK-M', quantity: 1 }], email: 'buyer@example.com' });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.sessionId).toMatch(/^cs_test_fake/);
+    expect(body.url).toBe(`https://checkout.stripe.test/c/pay/${body.sessionId}`);
+
+    const [create] = await recorded();
+    expect(create!.path).toBe('/v1/checkout/sessions');
+    expect(create!.authorized).toBe(true);
+    expect(create!.stripeVersion).toBe('2026-10-28.endive');
+    expect(create!.idempotencyKey).toBe(`checkout:${body.checkoutId}`);
+    const form = create!.form;
+    expect(form).toMatchObject({
+      mode: 'payment',
+      ui_mode: 'hosted_page',
+      client_reference_id: body.checkoutId,
+      customer_email: 'buyer@example.com',
+      metadata: { shop_id: SHOP, inventory_reservation_id: body.checkoutId, checkout_id: body.checkoutId },
+      payment_intent_data: { metadata: { shop_id: SHOP, checkout_id: body.checkoutId } },
+      success_url: 'http://authority.internal/checkout/success/?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: `http://authority.internal/cart/?checkout_id=${body.checkoutId}`,
+    });
+    expect(form.line_items).toEqual([
+      { quantity: '2', price_data: { currency: 'gbp', unit_amount: '1800', product_data: { name: 'Classic Headband (navy, M)', metadata: { sku: 'HB-NAVY-M' } } } },
+      { quantity: '1', price: 'price_PinkM123' },
+    ]);
+    expect(Number(form.expires_at) * 1000).toBe(Date.parse(body.expiresAt));
+    expect(form.return_url).toBeUndefined();
+  });
+
+  it('a repeated request returns the same session without calling Stripe again', async () => {
+    const first = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }] }));
+    const again = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }] }));
+    expect(again.sessionId).toBe(first.sessionId);
+    expect((await recorded()).filter((r) => r.path === '/v1/checkout/sessions')).toHaveLength(1);
+    expect(await available('HB-NAVY-M')).toBe(9);
+  });
+
+  it('embedded_page: return_url and a client secret, no success or cancel URL', async () => {
+    const body = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }], uiMode: 'embedded_page' }));
+    expect(body.clientSecret).toBe(`${body.sessionId}_secret_fake`);
+    expect(body.url).toBeUndefined();
+    const [create] = await recorded();
+    expect(create!.form).toMatchObject({ ui_mode: 'embedded_page', return_url: 'http://authority.internal/checkout/success/?session_id={CHECKOUT_SESSION_ID}' });
+    expect(create!.form.success_url).toBeUndefined();
+  });
+
+  it('a coupon becomes a one-off Stripe coupon of exactly our discount', async () => {
+    await call('/api/admin/coupons', { method: 'POST', shop: SHOP, admin: SHOP, json: { code: 'SAVE15', percentOff: 15 } });
+    const body = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 3 }], coupon: 'save15' }));
+    expect(body.amounts).toMatchObject({ subtotal: 5400, discount: 810, total: 4590 });
+    const [coupon, session] = await recorded();
+    expect(coupon).toMatchObject({ path: '/v1/coupons', idempotencyKey: `checkout:${body.checkoutId}:coupon` });
+    expect(coupon!.form).toMatchObject({ amount_off: '810', currency: 'gbp', duration: 'once', max_redemptions: '1', name: 'SAVE15' });
+    expect(session!.form.discounts).toEqual([{ coupon: expect.stringMatching(/^co_fake_\d+$/) }]);
+  });
+
+  for (const [mode, what] of [
+    ['500', 'a Stripe 500'],
+    ['429', 'a Stripe 429'],
+    ['hang', 'a Stripe timeout'],
+  ] as const) {
+    it(`${what} after the hold -> 502, holds released, available back where it was`, async () => {
+      await fake('fail', { mode });
+      const res = await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 4 }, { sku: 'HB-PINK-M', quantity: 2 }] });
+      expect(res.status).toBe(502);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      const problem = await json(res);
+      expect(problem).toMatchObject({ code: 'payment_provider_error' });
+      expect(JSON.stringify(problem)).not.toContain('sk_test');
+      expect(await available('HB-NAVY-M')).toBe(10);
+      expect(await available('HB-PINK-M')).toBe(10);
+      expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM reservations WHERE status IN ('pending', 'active')").first('n')).toBe(0);
+      expect(await env.DB.prepare("SELECT status FROM checkouts ORDER BY created_at DESC LIMIT 1").first('status')).toBe('failed');
+
+      // Stripe recovers: the same request now succeeds with a new checkout and a fresh hold.
+      await fake('reset', {});
+      const retry = await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 4 }, { sku: 'HB-PINK-M', quantity: 2 }] });
+      expect(retry.status).toBe(200);
+      expect(await available('HB-NAVY-M')).toBe(6);
+    }, 20_000);
+  }
+});

@@ -1,0 +1,179 @@
+// A fake Stripe API for tests: a real HTTP server the real stripe package talks to (through its host/port/
+// protocol options). It checks what the code sends the way Stripe would (auth, version, idempotency keys,
+// the form-encoded parameters of a Checkout Session) and refuses what Stripe would refuse. Tests read what
+// it received and tell it to fail (500, 429, a hang) through its /__control endpoints.
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+type Form = { [key: string]: string | Form | Form[] | string[] };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  stripeVersion: string | null;
+  authorized: boolean;
+  form: Form;
+}
+
+/** Parses Stripe's form encoding (`a[b][0][c]=v`) into nested objects and arrays. */
+export function parseStripeForm(body: string): Form {
+  const root: Form = {};
+  for (const [rawKey, value] of new URLSearchParams(body)) {
+    const parts = rawKey.replace(/\]/g, '').split('[');
+    let node: any = root;
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      const nextIsIndex = !last && /^\d+$/.test(parts[i + 1]!);
+      if (last) node[part] = value;
+      else node = node[part] ??= nextIsIndex ? [] : {};
+    });
+  }
+  return root;
+}
+
+function invalid(message: string, param?: string) {
+  return { status: 400, body: { error: { type: 'invalid_request_error', message, ...(param ? { param } : {}) } } };
+}
+
+/** The checks Stripe makes on a Checkout Session that matter to us. */
+export function checkSessionParams(form: Form, now = Date.now()): string | null {
+  if (form.mode !== 'payment') return 'mode must be payment';
+  if (!['hosted_page', 'embedded_page'].includes(String(form.ui_mode))) return `Invalid ui_mode: ${String(form.ui_mode)}`;
+  const items = form.line_items as Form[] | undefined;
+  if (!Array.isArray(items) || items.length === 0) return 'line_items is required';
+  for (const item of items) {
+    if (!/^\d+$/.test(String(item.quantity)) || Number(item.quantity) < 1) return 'line_items[].quantity must be a positive integer';
+    const priceData = item.price_data as Form | undefined;
+    if (!item.price && !priceData) return 'line_items[] needs price or price_data';
+    if (priceData) {
+      if (!/^[a-z]{3}$/.test(String(priceData.currency))) return 'price_data.currency invalid';
+      if (!/^\d+$/.test(String(priceData.unit_amount))) return 'price_data.unit_amount must be an integer';
+      if (!(priceData.product_data as Form | undefined)?.name) return 'price_data.product_data.name is required';
+    }
+  }
+  const expiresAt = Number(form.expires_at) * 1000;
+  if (!(expiresAt >= now + 30 * 60_000 - 5_000) || !(expiresAt <= now + 24 * 60 * 60_000)) {
+    return 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.';
+  }
+  if (form.ui_mode === 'hosted_page' && (!form.success_url || !form.cancel_url)) return 'success_url and cancel_url are required';
+  if (form.ui_mode === 'embedded_page' && (!form.return_url || form.success_url)) return 'embedded_page takes return_url only';
+  const metadata = form.metadata as Form | undefined;
+  for (const key of ['shop_id', 'inventory_reservation_id', 'checkout_id']) if (!metadata?.[key]) return `metadata.${key} missing`;
+  return null;
+}
+
+type Failure = { mode: '500' | '429' | 'hang'; remaining: number };
+
+export interface FakeStripe {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startFakeStripe(): Promise<FakeStripe> {
+  let requests: RecordedRequest[] = [];
+  let failure: Failure | null = null;
+  const idempotent = new Map<string, { params: string; status: number; body: unknown }>();
+  let counter = 0;
+
+  function handleApi(method: string, path: string, form: Form): { status: number; body: unknown } {
+    const now = Date.now();
+    if (method === 'POST' && path === '/v1/coupons') {
+      if (!/^\d+$/.test(String(form.amount_off)) || !form.currency) return invalid('amount_off and currency are required');
+      return { status: 200, body: { id: `co_fake_${++counter}`, object: 'coupon', amount_off: Number(form.amount_off) } };
+    }
+    if (method === 'POST' && path === '/v1/checkout/sessions') {
+      const problem = checkSessionParams(form, now);
+      if (problem) return invalid(problem);
+      const id = `cs_test_fake${String(++counter).padStart(6, '0')}`;
+      const hosted = form.ui_mode === 'hosted_page';
+      return {
+        status: 200,
+        body: {
+          id,
+          object: 'checkout.session',
+          status: 'open',
+          payment_status: 'unpaid',
+          ui_mode: form.ui_mode,
+          url: hosted ? `https://checkout.stripe.test/c/pay/${id}` : null,
+          client_secret: hosted ? null : `${id}_secret_fake`,
+          expires_at: Number(form.expires_at),
+          metadata: form.metadata,
+          client_reference_id: form.client_reference_id ?? null,
+        },
+      };
+    }
+    const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
+    if (method === 'POST' && expire) return { status: 200, body: { id: expire[1], object: 'checkout.session', status: 'expired' } };
+    return { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path})` } } };
+  }
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_fake_${counter}`, ...headers });
+        res.end(JSON.stringify(body));
+      };
+
+      if (url.pathname === '/__control/requests') return send(200, requests);
+      if (url.pathname === '/__control/reset') {
+        requests = [];
+        failure = null;
+        idempotent.clear();
+        return send(200, { ok: true });
+      }
+      if (url.pathname === '/__control/fail') {
+        const { mode, times } = JSON.parse(raw) as { mode: Failure['mode']; times?: number };
+        failure = { mode, remaining: times ?? 1_000 };
+        return send(200, { ok: true });
+      }
+
+      const form = parseStripeForm(raw);
+      const idempotencyKey = (req.headers['idempotency-key'] as string | undefined) ?? null;
+      requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        idempotencyKey,
+        stripeVersion: (req.headers['stripe-version'] as string | undefined) ?? null,
+        authorized: /^Bearer sk_test_\w+$/.test(String(req.headers.authorization ?? '')),
+        form,
+      });
+      if (!/^Bearer sk_test_\w+$/.test(String(req.headers.authorization ?? ''))) {
+        return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+      }
+      if (req.method === 'POST' && !idempotencyKey) return send(400, { error: { type: 'invalid_request_error', message: 'this fake requires an Idempotency-Key on every POST' } });
+
+      if (failure && failure.remaining > 0) {
+        failure.remaining -= 1;
+        if (failure.mode === 'hang') return; // never answers: the client's timeout must fire
+        if (failure.mode === '429') return send(429, { error: { type: 'rate_limit_error', message: 'Too many requests' } });
+        return send(500, { error: { type: 'api_error', message: 'Something went wrong on our end' } }, { 'stripe-should-retry': 'true' });
+      }
+
+      const params = `${req.method} ${url.pathname} ${raw}`;
+      const seen = idempotencyKey ? idempotent.get(idempotencyKey) : undefined;
+      if (seen) {
+        if (seen.params !== params) {
+          return send(400, { error: { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.' } });
+        }
+        return send(seen.status, seen.body, { 'idempotent-replayed': 'true' });
+      }
+      const answer = handleApi(req.method ?? '', url.pathname, form);
+      if (idempotencyKey && answer.status < 500) idempotent.set(idempotencyKey, { params, ...answer });
+      send(answer.status, answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

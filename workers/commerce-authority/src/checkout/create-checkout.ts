@@ -1,0 +1,239 @@
+// Creating a checkout: reprice from the catalog, apply the coupon, claim the idempotency key, hold the stock,
+// open the provider's session. The same key returns the same live checkout (one reservation, one session);
+// any failure after the holds gives them back before answering.
+import type { CheckoutRequest, CheckoutResponse, LineRequest } from '../../../../shared/contracts';
+import { ProblemError } from '../../../../shared/problem';
+import { resolveVariants } from '../db/catalog';
+import { cartLinesOf } from '../db/carts';
+import { claimCheckout, findCompleteCheckout, findLiveCheckout, markCheckoutEnded, markCheckoutOpen, openCheckoutsOfCart } from '../db/checkouts';
+import type { Database } from '../db/client';
+import { findCoupon } from '../db/coupons';
+import type { CheckoutRow } from '../db/schema';
+import type { Shop } from '../db/shops';
+import { clientCheckoutKey, derivedCheckoutKey } from '../domain/idempotency';
+import { evaluateCoupon, priceLines } from '../domain/pricing';
+import type { AuthorityEnv } from '../env';
+import { reserveAll } from '../inventory/reservations';
+import { log } from '../log';
+import { ProviderError, type PaymentProvider } from '../payments/provider';
+import { endCheckout } from './end-checkout';
+import { checkoutView } from './view';
+
+export interface CheckoutContext {
+  env: AuthorityEnv;
+  db: Database;
+  shop: Shop;
+  provider: PaymentProvider;
+  /** The storefront origin the shopper is on (one of the shop's hosts): return URLs point back there. */
+  origin: string;
+  /** The cookie's cart, if valid. */
+  cartId: string | null;
+  /** The client's Idempotency-Key header, if sent. */
+  idempotencyKey: string | null;
+  requestId: string;
+}
+
+/** Seconds of slack on top of the hold TTL, so Stripe's 30-minute minimum holds however long we take. */
+const EXPIRY_SLACK_MS = 60_000;
+/** How long a request waits for an identical request that is creating the same checkout. */
+const WAIT_FOR_TWIN_MS = 20_000;
+/** A pending checkout older than this was abandoned by a crashed request. */
+const STALE_PENDING_MS = 60_000;
+
+interface PricedIntent {
+  lines: ReturnType<typeof priceLines>;
+  subtotal: number;
+  discount: number;
+  couponCode: string | null;
+  cartId: string | null;
+}
+
+async function requestedLines(ctx: CheckoutContext, request: CheckoutRequest): Promise<{ lines: LineRequest[]; cartId: string | null; from: 'items' | 'cart' }> {
+  if (request.items) return { lines: request.items.map(({ sku, quantity, variantAttributes }) => ({ sku, quantity, variantAttributes })), cartId: null, from: 'items' };
+  const stored = ctx.cartId ? await cartLinesOf(ctx.db, ctx.shop.id, ctx.cartId) : [];
+  return { lines: stored.map(({ sku, quantity }) => ({ sku, quantity })), cartId: ctx.cartId, from: 'cart' };
+}
+
+/** Reprices every line from the catalog and applies the coupon. Refuses before anything is written. */
+async function priceIntent(ctx: CheckoutContext, request: CheckoutRequest): Promise<PricedIntent> {
+  const { shop } = ctx;
+  const { lines, cartId, from } = await requestedLines(ctx, request);
+  if (lines.length === 0) throw new ProblemError({ status: 400, code: 'empty_cart', detail: 'There is nothing to check out: the cart is empty.' });
+  const pathOf = (i: number) => (from === 'items' ? `items[${i}].sku` : `cart.lines[${i}].sku`);
+
+  const variants = await resolveVariants(ctx.db, shop.id, lines);
+  const unknown = lines.flatMap((line, i) => (variants[i] ? [] : [{ path: pathOf(i), message: `unknown sku ${line.sku}` }]));
+  if (unknown.length > 0) throw new ProblemError({ status: 400, code: 'unknown_sku', detail: 'Some items are not in this shop.', errors: unknown });
+  const notSellable = lines.flatMap((_, i) => (variants[i]!.sellable ? [] : [{ path: pathOf(i), message: `${variants[i]!.sku} is not for sale` }]));
+  if (notSellable.length > 0) throw new ProblemError({ status: 409, code: 'not_sellable', detail: 'Some items are not for sale right now.', errors: notSellable });
+
+  const priced = priceLines(lines.map((line, i) => ({ variant: variants[i]!, quantity: line.quantity })));
+  if (priced.length > shop.maxCartLines) {
+    throw new ProblemError({ status: 400, code: 'cart_limit', detail: `A cart holds at most ${shop.maxCartLines} different items.`, extensions: { limit: { name: 'maxCartLines', value: shop.maxCartLines } } });
+  }
+  const tooMany = priced.find((l) => l.quantity > shop.maxLineQuantity);
+  if (tooMany) {
+    throw new ProblemError({
+      status: 400,
+      code: 'cart_limit',
+      detail: `A cart holds at most ${shop.maxLineQuantity} of one item (${tooMany.sku}).`,
+      extensions: { limit: { name: 'maxLineQuantity', value: shop.maxLineQuantity } },
+    });
+  }
+
+  const subtotal = priced.reduce((sum, l) => sum + l.lineAmount, 0);
+  let discount = 0;
+  if (request.coupon) {
+    const verdict = evaluateCoupon(await findCoupon(ctx.db, shop.id, request.coupon), subtotal, Date.now());
+    if (!verdict.ok) throw new ProblemError({ status: 400, code: verdict.reason, detail: verdict.detail, errors: [{ path: 'coupon', message: verdict.detail }] });
+    discount = verdict.discount;
+  }
+  return { lines: priced, subtotal, discount, couponCode: request.coupon ?? null, cartId };
+}
+
+async function sleep(ms: number) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequest): Promise<CheckoutResponse> {
+  const { shop, db } = ctx;
+  const intent = await priceIntent(ctx, request);
+  const uiMode = request.uiMode ?? shop.checkoutUiMode;
+  const email = request.email?.trim().toLowerCase() ?? null;
+  const key = ctx.idempotencyKey
+    ? clientCheckoutKey(ctx.idempotencyKey)
+    : await derivedCheckoutKey({ shopId: shop.id, lines: intent.lines, coupon: intent.couponCode, currency: shop.currency, uiMode, email });
+
+  if (ctx.idempotencyKey && (await findCompleteCheckout(db, shop.id, key))) {
+    throw new ProblemError({ status: 409, code: 'checkout_complete', detail: 'The checkout for this Idempotency-Key is already paid.' });
+  }
+
+  const waitUntil = Date.now() + WAIT_FOR_TWIN_MS;
+  for (;;) {
+    const live = await findLiveCheckout(db, shop.id, key);
+    const now = Date.now();
+    if (live?.status === 'open' && live.expiresAt > now) return checkoutView(live);
+    if (live?.status === 'open' || (live?.status === 'pending' && now - live.updatedAt > STALE_PENDING_MS)) {
+      await endCheckout(ctx.env, db, ctx.provider, live, ['open', 'pending'], 'expired');
+      continue;
+    }
+    if (live?.status === 'pending') {
+      // An identical request is creating this checkout right now: wait for its answer.
+      if (now > waitUntil) throw new ProblemError({ status: 503, code: 'checkout_busy', detail: 'An identical checkout is still being created; try again.', headers: { 'retry-after': '2' } });
+      await sleep(50);
+      continue;
+    }
+
+    const checkoutId = `chk_${crypto.randomUUID().replaceAll('-', '')}`;
+    const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
+    const claimed = await claimCheckout(
+      db,
+      {
+        id: checkoutId,
+        shopId: shop.id,
+        idempotencyKey: key,
+        cartId: intent.cartId,
+        reservationId: checkoutId,
+        provider: ctx.provider.name,
+        uiMode,
+        email,
+        couponCode: intent.couponCode,
+        lines: intent.lines,
+        subtotal: intent.subtotal,
+        discount: intent.discount,
+        shipping: 0,
+        tax: 0,
+        total: intent.subtotal - intent.discount,
+        currency: shop.currency,
+        expiresAt,
+      },
+      now,
+    );
+    if (!claimed) continue; // an identical request claimed the key first
+    return openCheckout(ctx, claimed);
+  }
+}
+
+/** Holds the stock and opens the provider session of a freshly claimed checkout. */
+async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promise<CheckoutResponse> {
+  const { env, db, shop, provider } = ctx;
+  if (checkout.cartId) await supersedeOthers(ctx, checkout);
+
+  let reservation;
+  try {
+    reservation = await reserveAll(env, db, {
+      shopId: shop.id,
+      reservationId: checkout.reservationId,
+      lines: checkout.lines.map((l) => ({ variantKey: l.variantKey, sku: l.sku, quantity: l.quantity, backorder: false })),
+      expiresAt: checkout.expiresAt,
+    });
+  } catch (error) {
+    await markCheckoutEnded(db, checkout.id, ['pending'], 'failed', Date.now());
+    throw error;
+  }
+  if (!reservation.ok) {
+    await markCheckoutEnded(db, checkout.id, ['pending'], 'failed', Date.now());
+    const lines = reservation.reason === 'insufficient_stock' ? reservation.lines : [];
+    throw new ProblemError({
+      status: 409,
+      code: 'insufficient_stock',
+      detail: 'Some items are not available in the quantity asked; nothing was held.',
+      extensions: { lines: lines.map(({ sku, requested, available, ok }) => ({ sku, requested, available, ok })) },
+    });
+  }
+
+  const shopUrl = (path: string) => new URL(path, ctx.origin);
+  const success = shopUrl(shop.successPath);
+  success.searchParams.set('session_id', '{CHECKOUT_SESSION_ID}');
+  const cancel = shopUrl(shop.cancelPath);
+  cancel.searchParams.set('checkout_id', checkout.id);
+  try {
+    const session = await provider.createSession(
+      {
+        shopId: shop.id,
+        checkoutId: checkout.id,
+        reservationId: checkout.reservationId,
+        currency: checkout.currency,
+        lines: checkout.lines,
+        discount: checkout.discount,
+        couponCode: checkout.couponCode,
+        email: checkout.email,
+        uiMode: checkout.uiMode,
+        expiresAt: checkout.expiresAt,
+        // Stripe substitutes {CHECKOUT_SESSION_ID} itself; the braces must reach it unescaped.
+        successUrl: success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}'),
+        cancelUrl: cancel.toString(),
+        returnUrl: success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}'),
+        shippingCountries: shop.shippingCountries,
+        shippingOptions: shop.shippingOptions,
+        automaticTax: shop.automaticTax,
+      },
+      `checkout:${checkout.id}`,
+    );
+    const opened = await markCheckoutOpen(db, checkout.id, session, Date.now());
+    if (!opened) throw new Error(`checkout ${checkout.id} left pending before its session opened`);
+    log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
+    return checkoutView(opened);
+  } catch (error) {
+    // No session, no holds: give the stock back before answering.
+    await endCheckout(env, db, null, checkout, ['pending', 'open'], 'failed');
+    log.error('checkout_provider_failed', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, error: String(error) });
+    if (error instanceof ProviderError) {
+      throw new ProblemError({
+        status: 502,
+        code: 'payment_provider_error',
+        detail: 'The payment provider did not answer as expected; nothing was held or charged. Try again.',
+      });
+    }
+    throw error;
+  }
+}
+
+/** A cart has one live checkout: a newer one (the cart changed) ends the others and frees their stock. */
+async function supersedeOthers(ctx: CheckoutContext, checkout: CheckoutRow) {
+  const others = await openCheckoutsOfCart(ctx.db, ctx.shop.id, checkout.cartId!, checkout.idempotencyKey);
+  for (const other of others) {
+    await endCheckout(ctx.env, ctx.db, ctx.provider, other, ['open'], 'superseded');
+    log.info('checkout_superseded', { requestId: ctx.requestId, shopId: ctx.shop.id, checkoutId: other.id, by: checkout.id });
+  }
+}
