@@ -3,7 +3,7 @@
 // Invariants this object protects, for its variant:
 // - available = onHand - sum(active, unexpired holds) and is never below 0; onHand is never below 0.
 // - Every hold ends exactly once: committed, released or expired. Ended holds never come back.
-// - reserve, release, commit, adjust and set are idempotent on their ids: a repeat returns the first result
+// - reserve, release, commit, extend, adjust and set are idempotent on their ids: a repeat returns the first result
 //   and changes nothing more.
 // - No hold counts against stock after its expiresAt: reads ignore it at once, the alarm marks it expired.
 //
@@ -170,6 +170,20 @@ export class InventoryDO extends DurableObject<unknown> {
     this.sql.exec(`UPDATE holds SET status = 'committed', ended_at = ? WHERE hold_id = ?`, now, holdId);
     this.sql.exec(`UPDATE stock SET on_hand = on_hand - ?, updated_at = ? WHERE id = 1`, hold.quantity, now);
     return { ok: true, hold: { ...hold, status: 'committed' } };
+  }
+
+  /** Keeps a live hold longer (a payment that settles later); never shortens it. An ended hold is refused. */
+  async extend(holdId: string, expiresAt: number): Promise<CommitResult> {
+    assertId('holdId', holdId);
+    assertPositiveInt('expiresAt', expiresAt);
+    this.expireDue(Date.now());
+    const hold = this.findHold(holdId);
+    if (!hold) return { ok: false, reason: 'hold_not_found' };
+    if (hold.status === 'committed') return { ok: true, hold };
+    if (hold.status !== 'active') return { ok: false, reason: 'hold_ended', hold };
+    if (expiresAt <= hold.expiresAt) return { ok: true, hold };
+    this.sql.exec(`UPDATE holds SET expires_at = ? WHERE hold_id = ?`, expiresAt, holdId);
+    return { ok: true, hold: { ...hold, expiresAt } };
   }
 
   /** Adds `delta` (negative removes) to onHand, once per `changeId`. Never below what is held. */

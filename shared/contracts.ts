@@ -269,3 +269,27 @@ export const CouponView = z.object({
   redemptions: z.int(),
   active: z.boolean(),
 });
+
+// GET /api/checkout/session/:id (the return page)
+export const SessionId = z.string().regex(/^cs_[A-Za-z0-9_]{1,200}$/, 'a Checkout Session id (cs_...)');
+export const OrderSummary = z.object({
+  number: z.string(),
+  status: z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']),
+  lines: z.array(
+    z.object({ name: z.string(), attributes: z.record(z.string(), z.string()), quantity: z.int(), unitAmount: z.int(), lineAmount: z.int() }),
+  ),
+  total: z.int(),
+  currency: z.string(),
+});
+export const CheckoutStatusResponse = z.object({
+  status: z.enum(['open', 'complete', 'expired']),
+  paymentStatus: z.enum(['unpaid', 'paid', 'failed']),
+  order: OrderSummary.optional(),
+});
+export type CheckoutStatusResponse = z.infer<typeof CheckoutStatusResponse>;
+
+// GET /api/admin/orders
+export const OrderListQuery = z.strictObject({
+  status: z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

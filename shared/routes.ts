@@ -40,6 +40,9 @@ export const ROUTES: readonly RouteRule[] = [
   rule('POST', '/api/checkout/session', 'checkout'),
   rule('GET', '/api/checkout/session/:id', 'read'),
   rule('POST', '/api/stripe-webhook', 'webhook', { maxBody: WEBHOOK_MAX_BODY }),
+  // The dev payment provider's page (the authority refuses it in production).
+  rule('GET', '/api/dev-checkout/:session', 'read'),
+  rule('POST', '/api/dev-checkout/:session/:action', 'cart'),
   rule('GET', '/api/admin/inventory', 'admin'),
   rule('PUT', '/api/admin/inventory/:sku', 'admin'),
   rule('POST', '/api/admin/inventory/:sku/adjust', 'admin'),
@@ -47,6 +50,7 @@ export const ROUTES: readonly RouteRule[] = [
   rule('GET', '/api/admin/coupons', 'admin'),
   rule('POST', '/api/admin/coupons', 'admin'),
   rule('POST', '/api/admin/coupons/:code/disable', 'admin'),
+  rule('GET', '/api/admin/orders', 'admin'),
 ];
 
 const compiled = ROUTES.map((r) => ({

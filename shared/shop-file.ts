@@ -12,7 +12,7 @@ export const ShopConfig = z.strictObject({
   allowedOrigins: z.array(z.url()).default([]),
   currency: Currency,
   // Stripe will not let a Checkout Session expire sooner than 30 minutes: holds must outlive sessions.
-  holdTtlMinutes: z.int().min(30).max(1440).default(30),
+  holdTtlMinutes: z.int().min(30).max(1380).default(30),
   maxCartLines: z.int().min(1).max(100).default(50),
   maxLineQuantity: z.int().min(1).max(1000).default(10),
   inventoryPolicy: z.enum(['fail_closed', 'best_effort']).default('fail_closed'),
@@ -30,6 +30,16 @@ export const ShopConfig = z.strictObject({
       admin: z.int().min(1).default(DEFAULT_RATE_LIMITS.admin),
     })
     .prefault({}),
+  /** Where the shopper lands after paying or cancelling, on the storefront's own origin. */
+  successPath: z.string().regex(/^\/[^?#]*$/).default('/checkout/success/'),
+  cancelPath: z.string().regex(/^\/[^?#]*$/).default('/cart/'),
+  /** ISO country codes to collect a shipping address for (empty: none). */
+  shippingCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).default([]),
+  shippingOptions: z.array(z.strictObject({ name: z.string().min(1).max(100), amount: z.int().min(0) })).max(5).default([]),
+  automaticTax: z.boolean().default(false),
+  /** Order numbers read PREFIX-1001. */
+  orderPrefix: z.string().regex(/^[A-Z0-9]{1,8}$/).default('ORD'),
+  restockOnRefund: z.boolean().default(false),
   /** The name of the variable holding the admin token; only its SHA-256 is stored. */
   adminTokenVariable: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
 });

@@ -45,9 +45,12 @@ export function startDev(options: {
   vars?: Record<string, string>;
   inherit?: boolean;
   extraArgs?: string[];
+  inspectorPort?: number;
 }): DevProcess {
   const args = ['dev', ...options.configs.flatMap((c) => ['-c', c])];
   args.push('--port', String(options.port), '--ip', '127.0.0.1', '--persist-to', options.persistTo);
+  // Each wrangler process opens an inspector; the default port (9229) would clash between processes.
+  args.push('--inspector-port', String(options.inspectorPort ?? 0));
   args.push('--show-interactive-dev-session=false');
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
   args.push(...(options.extraArgs ?? []));

@@ -114,3 +114,20 @@ describe('InventoryDO holds', () => {
     expect(await object.reserve('h2', 2, inAnHour())).toMatchObject({ ok: true });
   });
 });
+
+describe('InventoryDO extend', () => {
+  it('keeps a live hold longer, never shorter, and refuses an ended one', async () => {
+    const object = env.INVENTORY.get(env.INVENTORY.idFromName(inventoryObjectName('cochlearfit', 'extend')));
+    await object.set('count', 3, 'test');
+    const soon = Date.now() + 200;
+    await object.reserve('h1', 2, soon);
+    const later = Date.now() + 7 * 24 * 60 * 60 * 1000;
+    expect(await object.extend('h1', later)).toMatchObject({ ok: true, hold: { expiresAt: later } });
+    expect(await object.extend('h1', soon)).toMatchObject({ ok: true, hold: { expiresAt: later } });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await object.snapshot()).toMatchObject({ held: 2, available: 1 });
+    await object.release('h1');
+    expect(await object.extend('h1', later + 1)).toMatchObject({ ok: false, reason: 'hold_ended' });
+    expect(await object.extend('nope', later)).toEqual({ ok: false, reason: 'hold_not_found' });
+  });
+});

@@ -36,6 +36,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
         SHOP_HOSTS: JSON.stringify({ [`127.0.0.1:${port}`]: 'cochlearfit', [`localhost:${port}`]: 'othershop' }),
         SHOP_ORIGINS: JSON.stringify({ cochlearfit: [urls.cochlearfit], othershop: [urls.othershop] }),
         CART_COOKIE_SECRET: 'stack-cart-cookie-secret-0123456789abcdef',
+        STRIPE_WEBHOOK_SECRET_COCHLEARFIT: 'whsec_stack_cochlearfit',
         ...vars,
       },
     });

@@ -9,12 +9,15 @@ import { requireShop, type ShopBindings } from './http/shop-context';
 import { log } from './log';
 import { adminCatalogRoutes } from './routes/admin/catalog';
 import { adminInventoryRoutes } from './routes/admin/inventory';
+import { adminOrderRoutes } from './routes/admin/orders';
 import { adminCouponRoutes } from './routes/admin/coupons';
 import { cartRoutes } from './routes/cart';
 import { checkoutRoutes } from './routes/checkout';
+import { devCheckoutRoutes } from './routes/dev-checkout';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { productRoutes } from './routes/products';
+import { webhookRoutes } from './routes/webhooks';
 
 
 const shopApi = new Hono<ShopBindings>()
@@ -24,10 +27,13 @@ const shopApi = new Hono<ShopBindings>()
   .route('/cart', cartRoutes)
   .route('/checkout-session', checkoutRoutes)
   .route('/checkout/session', checkoutRoutes)
+  .route('/stripe-webhook', webhookRoutes)
+  .route('/dev-checkout', devCheckoutRoutes)
   .use('/admin/*', requireAdmin)
   .route('/admin/inventory', adminInventoryRoutes)
   .route('/admin/catalog', adminCatalogRoutes)
-  .route('/admin/coupons', adminCouponRoutes);
+  .route('/admin/coupons', adminCouponRoutes)
+  .route('/admin/orders', adminOrderRoutes);
 
 export const app = new Hono<AuthorityBindings>()
   .use(async (c, next) => {
@@ -53,7 +59,7 @@ app.notFound((c) =>
 
 app.onError((error, c) => {
   if (error instanceof ProblemError) return problemResponse(error.init, c.var.requestId);
-  log.error('unhandled_error', { requestId: c.var.requestId, path: c.req.path, error: String(error) });
+  log.error('unhandled_error', { requestId: c.var.requestId, path: c.req.path, error: String(error), stack: (error as Error).stack });
   return problemResponse(
     { status: 500, code: 'internal_error', detail: 'Something went wrong on our side; nothing was charged. Try again.' },
     c.var.requestId,

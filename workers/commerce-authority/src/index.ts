@@ -4,6 +4,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { ShopId } from '../../../shared/contracts';
 import type { ShopEdgeConfig } from '../../../shared/edge-config';
 import { app } from './app';
+import { expireStaleCheckouts } from './checkout/expire-stale';
 import { database } from './db/client';
 import { edgeConfigOf, findActiveShop } from './db/shops';
 import type { AuthorityEnv } from './env';
@@ -28,8 +29,10 @@ export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
   /** The cron (every minute): each task is idempotent and does a bounded amount of work per run. */
   override async scheduled(controller: ScheduledController): Promise<void> {
     const now = controller.scheduledTime;
+    const db = database(this.env.DB);
+    const checkoutsExpired = await expireStaleCheckouts(this.env, db, now);
     const reaped = await reapExpiredReservations(this.env, now);
-    const purgedCarts = await purgeIdleCarts(database(this.env.DB), now);
-    log.info('cron', { reservationsExpired: reaped.expired, purgedCarts });
+    const purgedCarts = await purgeIdleCarts(db, now);
+    log.info('cron', { checkoutsExpired, reservationsExpired: reaped.expired, purgedCarts });
   }
 }

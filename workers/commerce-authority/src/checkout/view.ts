@@ -1,5 +1,6 @@
-import type { CheckoutResponse } from '../../../../shared/contracts';
-import type { CheckoutRow } from '../db/schema';
+import type { CheckoutResponse, CheckoutStatusResponse } from '../../../../shared/contracts';
+import type { CheckoutRow, OrderRow, orderLines } from '../db/schema';
+import type { Shop } from '../db/shops';
 
 /** The public answer for an open checkout: no internal ids beyond the checkout's own. */
 export function checkoutView(checkout: CheckoutRow): CheckoutResponse {
@@ -20,5 +21,35 @@ export function checkoutView(checkout: CheckoutRow): CheckoutResponse {
       unitAmount,
       lineAmount,
     })),
+  };
+}
+
+export function orderNumber(shop: Pick<Shop, 'orderPrefix'>, order: Pick<OrderRow, 'number'>): string {
+  return `${shop.orderPrefix}-${order.number}`;
+}
+
+/** The return page's view: where the checkout stands and what was bought. Nothing private (no email, address). */
+export function checkoutStatus(
+  shop: Shop,
+  checkout: CheckoutRow,
+  order: OrderRow | undefined,
+  lines: (typeof orderLines.$inferSelect)[],
+): CheckoutStatusResponse {
+  const status = checkout.status === 'complete' ? 'complete' : checkout.status === 'pending' || checkout.status === 'open' ? 'open' : 'expired';
+  const paymentStatus = !order || order.status === 'pending_payment' ? 'unpaid' : order.status === 'payment_failed' ? 'failed' : 'paid';
+  return {
+    status,
+    paymentStatus,
+    ...(order
+      ? {
+          order: {
+            number: orderNumber(shop, order),
+            status: order.status,
+            lines: lines.map(({ name, attributes, quantity, unitAmount, lineAmount }) => ({ name, attributes, quantity, unitAmount, lineAmount })),
+            total: order.total,
+            currency: order.currency,
+          },
+        }
+      : {}),
   };
 }

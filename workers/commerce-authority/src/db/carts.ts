@@ -3,6 +3,7 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { jsonValues } from './json-values';
+import { prepared } from './statements';
 import { cartLines, carts } from './schema';
 
 export interface StoredLine {
@@ -97,4 +98,9 @@ export async function purgeIdleCarts(db: Database, now: number): Promise<number>
     db.delete(carts).where(and(inArray(carts.id, ids), lt(carts.updatedAt, cutoff))),
   ]);
   return idle.length;
+}
+
+/** Empties a cart (after its checkout was paid), as a statement for a batch. */
+export function clearCartStatement(db: Database, shopId: string, cartId: string) {
+  return prepared(db, db.delete(cartLines).where(and(eq(cartLines.cartId, cartId), eq(cartLines.shopId, shopId))));
 }

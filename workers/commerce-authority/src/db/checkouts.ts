@@ -2,6 +2,7 @@
 // claiming is one INSERT, so of two identical concurrent requests exactly one does the work.
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from './client';
+import { prepared } from './statements';
 import { checkouts, type CheckoutRow } from './schema';
 
 export type NewCheckout = Omit<CheckoutRow, 'status' | 'sessionId' | 'sessionUrl' | 'clientSecret' | 'createdAt' | 'updatedAt'>;
@@ -86,4 +87,9 @@ export async function openCheckoutsOfCart(db: Database, shopId: string, cartId: 
     .select()
     .from(checkouts)
     .where(and(eq(checkouts.shopId, shopId), eq(checkouts.cartId, cartId), eq(checkouts.status, 'open'), ne(checkouts.idempotencyKey, exceptKey)));
+}
+
+/** A checkout whose session was completed (paid or paying) is complete, whatever it was before. */
+export function markCheckoutComplete(db: Database, checkoutId: string, now: number) {
+  return prepared(db, db.update(checkouts).set({ status: 'complete', updatedAt: now }).where(eq(checkouts.id, checkoutId)));
 }

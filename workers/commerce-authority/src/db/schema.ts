@@ -49,6 +49,10 @@ export const shops = sqliteTable(
       .notNull()
       .default(sql`'[]'`),
     automaticTax: integer('automatic_tax', { mode: 'boolean' }).notNull().default(false),
+    /** Order numbers read `${orderPrefix}-${number}`, e.g. CF-1001. */
+    orderPrefix: text('order_prefix').notNull().default('ORD'),
+    /** Whether a full refund puts the items back on sale. */
+    restockOnRefund: integer('restock_on_refund', { mode: 'boolean' }).notNull().default(false),
     /** SHA-256 (hex) of the shop's admin bearer token. */
     adminTokenHash: text('admin_token_hash').notNull(),
     ...timestamps,
@@ -258,3 +262,91 @@ export const checkouts = sqliteTable(
 
 export type CouponRow = typeof coupons.$inferSelect;
 export type CheckoutRow = typeof checkouts.$inferSelect;
+
+/** Stripe events already applied: a redelivery finds its row and changes nothing. Written in the same
+ *  transaction as the event's effects, so an event is done exactly when its effects are. */
+export const stripeEvents = sqliteTable(
+  'stripe_events',
+  {
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    /** The Checkout Session (or other object) the event was about. */
+    objectId: text('object_id'),
+    processedAt: integer('processed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.id] })],
+);
+
+export type OrderStatus = 'pending_payment' | 'paid' | 'payment_failed' | 'partially_refunded' | 'refunded';
+
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    /** Per shop, from 1001: the human order number is `${shop.orderPrefix}-${number}`. */
+    number: integer('number').notNull(),
+    checkoutId: text('checkout_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    paymentIntentId: text('payment_intent_id'),
+    status: text('status', { enum: ['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded'] }).notNull(),
+    /** Why an operator must look: the amount Stripe took differs from ours, or the stock was gone. */
+    attention: text('attention', { enum: ['amount_mismatch', 'oversold'] }),
+    email: text('email'),
+    shippingAddress: text('shipping_address', { mode: 'json' }).$type<Record<string, unknown>>(),
+    couponCode: text('coupon_code'),
+    couponCounted: integer('coupon_counted', { mode: 'boolean' }).notNull().default(false),
+    currency: text('currency').notNull(),
+    subtotal: integer('subtotal').notNull(),
+    discount: integer('discount').notNull(),
+    shipping: integer('shipping').notNull(),
+    tax: integer('tax').notNull(),
+    total: integer('total').notNull(),
+    amountRefunded: integer('amount_refunded').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('orders_session').on(t.sessionId),
+    uniqueIndex('orders_shop_number').on(t.shopId, t.number),
+    index('orders_shop_status').on(t.shopId, t.status, t.createdAt),
+    index('orders_payment_intent').on(t.shopId, t.paymentIntentId),
+  ],
+);
+
+export const orderLines = sqliteTable(
+  'order_lines',
+  {
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    sku: text('sku').notNull(),
+    variantKey: text('variant_key').notNull(),
+    name: text('name').notNull(),
+    attributes: text('attributes', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    quantity: integer('quantity').notNull(),
+    unitAmount: integer('unit_amount').notNull(),
+    lineAmount: integer('line_amount').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.sku] })],
+);
+
+/** Every status an order went through, with the event that moved it. */
+export const orderHistory = sqliteTable(
+  'order_history',
+  {
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    at: integer('at').notNull(),
+    status: text('status').notNull(),
+    note: text('note').notNull(),
+  },
+  (t) => [index('order_history_order').on(t.orderId, t.at)],
+);
+
+export type OrderRow = typeof orders.$inferSelect;

@@ -6,7 +6,7 @@
 // A crash part-way leaves a `pending` row whose holds expire on their own; the cron reaper closes it.
 // Holds always fail closed: a shop's best-effort flag relaxes reads, never holds.
 import { and, eq, inArray } from 'drizzle-orm';
-import type { ReleaseResult, ReserveResult } from '../../../../durable-objects/inventory-do';
+import type { CommitResult, ReleaseResult, ReserveResult } from '../../../../durable-objects/inventory-do';
 import type { Database } from '../db/client';
 import { reservationLines, reservations, type ReservationRow } from '../db/schema';
 import { mergeDemand, type Demand } from '../domain/lines';
@@ -160,12 +160,73 @@ export async function reserveAll(
   };
 }
 
-/** Gives back every hold of a live reservation. Idempotent; a committed reservation is left as it is. */
+/** Gives back every hold of a live reservation (and of its late one). Idempotent; a committed one is left as it is. */
 export async function releaseReservation(env: AuthorityEnv, db: Database, shopId: string, reservationId: string) {
   const existing = await findReservation(db, shopId, reservationId);
   if (!existing) return { ok: false as const, reason: 'not_found' as const };
   if (existing.row.status === 'committed') return { ok: false as const, reason: 'committed' as const };
   await releaseHolds(env, shopId, reservationId, existing.lines);
   await markEnded(db, shopId, reservationId, ['pending', 'active'], 'released');
+  if (!reservationId.endsWith('.late')) await releaseReservation(env, db, shopId, lateReservationId(reservationId));
   return { ok: true as const };
+}
+
+/** A late hold's reservation id: taken when a payment lands after its original holds lapsed. */
+export const lateReservationId = (reservationId: string) => `${reservationId}.late`;
+
+export interface SettleOutcome {
+  /** Every line is sold from stock. */
+  complete: boolean;
+  /** Lines whose holds had lapsed and could not be taken again: sold without stock. */
+  oversold: ReservedLine[];
+}
+
+/**
+ * Turns a reservation's holds into a sale (mode 'commit'), or keeps them until `until` for a payment that
+ * settles later (mode 'extend'). Lines whose hold lapsed are held again under the late reservation if the
+ * stock is still there; what cannot be held again is reported as oversold. Idempotent.
+ */
+export async function settleReservation(
+  env: AuthorityEnv,
+  db: Database,
+  input: { shopId: string; reservationId: string; mode: 'commit' | 'extend'; until?: number },
+): Promise<SettleOutcome> {
+  const { shopId, reservationId, mode } = input;
+  const existing = await findReservation(db, shopId, reservationId);
+  if (!existing) return { complete: false, oversold: [] };
+  const held = existing.lines.filter((l) => l.held);
+  const act = (id: string, line: ReservedLine) =>
+    stockCall<CommitResult>(mode, () => {
+      const stock = stockObject(env, shopId, line.variantKey);
+      return mode === 'commit' ? stock.commit(id) : stock.extend(id, input.until!);
+    });
+
+  const results = await Promise.all(held.map((line) => act(reservationId, line)));
+  let lapsed = held.filter((_, i) => !results[i]!.ok);
+  if (lapsed.length > 0) {
+    const lateId = lateReservationId(reservationId);
+    const late = await reserveAll(env, db, {
+      shopId,
+      reservationId: lateId,
+      lines: lapsed.map((l) => ({ ...l, backorder: false })),
+      expiresAt: input.until ?? Date.now() + 10 * 60_000,
+    });
+    if (late.ok) {
+      if (mode === 'commit') await Promise.all(lapsed.map((line) => act(lateId, line)));
+      await setStatus(db, shopId, lateId, mode === 'commit' ? 'committed' : 'active');
+      lapsed = [];
+    }
+  }
+  await db
+    .update(reservations)
+    .set(mode === 'commit' ? { status: 'committed', updatedAt: Date.now() } : { expiresAt: input.until!, updatedAt: Date.now() })
+    .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId)));
+  return { complete: lapsed.length === 0, oversold: lapsed };
+}
+
+async function setStatus(db: Database, shopId: string, reservationId: string, status: ReservationRow['status']) {
+  await db
+    .update(reservations)
+    .set({ status, updatedAt: Date.now() })
+    .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId)));
 }

@@ -1,7 +1,11 @@
 // POST /api/checkout-session and /api/checkout/session: a repriced, idempotent checkout that holds stock.
 // The body is optional: without `items`, the cart of the cookie is checked out.
 import { Hono } from 'hono';
-import { CheckoutRequest } from '../../../../shared/contracts';
+import { CheckoutRequest, SessionId } from '../../../../shared/contracts';
+import { ProblemError } from '../../../../shared/problem';
+import { checkoutStatus } from '../checkout/view';
+import { findCheckoutBySession } from '../db/checkouts';
+import { findOrderBySession, orderLinesOf } from '../db/orders';
 import { createCheckout } from '../checkout/create-checkout';
 import { database } from '../db/client';
 import { findCart } from '../db/carts';
@@ -11,7 +15,21 @@ import { readJson } from '../http/json-body';
 import type { ShopBindings } from '../http/shop-context';
 import { paymentProviderFor } from '../payments/select';
 
-export const checkoutRoutes = new Hono<ShopBindings>().post('/', async (c) => {
+export const checkoutRoutes = new Hono<ShopBindings>()
+  .get('/:id', async (c) => {
+    const sessionId = SessionId.safeParse(c.req.param('id'));
+    if (!sessionId.success) {
+      throw new ProblemError({ status: 400, code: 'validation_failed', detail: 'Not a checkout session id.', errors: [{ path: 'id', message: 'expected cs_...' }] });
+    }
+    const db = database(c.env.DB);
+    const shop = c.var.shop;
+    const checkout = await findCheckoutBySession(db, shop.id, sessionId.data);
+    if (!checkout) throw new ProblemError({ status: 404, code: 'unknown_session', detail: 'No checkout with this session in this shop.' });
+    const order = await findOrderBySession(db, shop.id, sessionId.data);
+    c.header('cache-control', 'no-store');
+    return c.json(checkoutStatus(shop, checkout, order, order ? await orderLinesOf(db, order.id) : []));
+  })
+  .post('/', async (c) => {
   const idempotencyKey = idempotencyKeyHeader(c);
   const request = (await c.req.text()).length === 0 ? {} : await readJson(c, CheckoutRequest);
   const origin = new URL(c.req.url).origin;
@@ -25,4 +43,4 @@ export const checkoutRoutes = new Hono<ShopBindings>().post('/', async (c) => {
   );
   c.header('cache-control', 'no-store');
   return c.json(checkout);
-});
+  });
