@@ -293,3 +293,14 @@ export const OrderListQuery = z.strictObject({
   status: z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+// Every error answer (RFC 9457).
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  code: z.string(),
+  requestId: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});

@@ -1,14 +1,14 @@
 // The public API's allowlist: every method + path that may cross the front-door, in one table. The front-door
 // routes by it (everything else is 404, or 405 with Allow), and the gateway picks the rate-limit class from it.
 
-/** Rate-limit classes; `webhook` and `health` are never limited per IP. */
-export type RouteClass = 'health' | 'read' | 'validate' | 'cart' | 'checkout' | 'admin' | 'webhook';
+/** Rate-limit classes; `webhook`, `health` and `docs` are never limited per IP. */
+export type RouteClass = 'health' | 'docs' | 'read' | 'validate' | 'cart' | 'checkout' | 'admin' | 'webhook';
 
 export interface RouteRule {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   class: RouteClass;
-  /** Needs a shop (from the Host). Only health is answered for any host. */
+  /** Needs a shop (from the Host). Health and the API docs are answered for any host. */
   scoped: boolean;
   /** Largest accepted body in bytes. */
   maxBody: number;
@@ -29,6 +29,8 @@ const rule = (method: RouteRule['method'], path: string, cls: RouteClass, extra:
 
 export const ROUTES: readonly RouteRule[] = [
   rule('GET', '/api/health', 'health', { scoped: false }),
+  rule('GET', '/api/openapi.json', 'docs', { scoped: false }),
+  rule('GET', '/api/docs', 'docs', { scoped: false }),
   rule('GET', '/api/products', 'read'),
   rule('POST', '/api/inventory/validate', 'validate'),
   rule('GET', '/api/cart', 'cart'),

@@ -71,7 +71,7 @@ describe('front-door: allowlist', () => {
   });
 
   it('an unknown path -> 404, also outside /api and with a path trick', async () => {
-    for (const path of ['/api/nope', '/', '/api/admin/shops', '/api/products%2F..%2Fadmin%2Finventory', '/api/products/', '/api//products']) {
+    for (const path of ['/api/nope', '/api/', '/api/admin/shops', '/api/products%2F..%2Fadmin%2Finventory', '/api/products/', '/api//products']) {
       await expectProblem(await send(path), 404, 'not_found');
     }
   });
@@ -167,5 +167,33 @@ describe('front-door: CORS', () => {
   it("one shop's origin is not another shop's", async () => {
     const res = await send('/api/products', { host: 'localhost:8787', headers: { origin: 'https://othershop.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('front-door: storefront', () => {
+  it("serves the shop's static pages on its host", async () => {
+    const home = await send('/');
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toContain('text/html');
+    expect(await home.text()).toContain('CochlearFit');
+    const script = await send('/assets/app.js');
+    expect(script.headers.get('content-type')).toContain('javascript');
+  });
+
+  it('redirects a folder without its slash to the shop path, not the assets path', async () => {
+    const res = await send('/cart', { redirect: 'manual' });
+    expect(res.status).toBeGreaterThanOrEqual(300);
+    expect(res.status).toBeLessThan(400);
+    expect(res.headers.get('location')).toBe('/cart/');
+  });
+
+  it("an unknown page is the shop's 404 page; an unknown host gets no storefront", async () => {
+    const missing = await send('/no-such-page/');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('Page not found');
+    const stranger = await send('/', { host: 'evil.example' });
+    expect(stranger.status).toBe(404);
+    expect(stranger.headers.get('content-type')).toBe('application/problem+json');
+    expect((await send('/', { method: 'POST', body: 'x' })).status).toBe(405);
   });
 });

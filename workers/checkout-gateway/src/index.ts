@@ -25,6 +25,7 @@ export default {
     }
     const { rule } = match;
     if (rule.class === 'health') return healthThrough('checkout-gateway', () => env.AUTHORITY.fetch(request));
+    if (!rule.scoped) return env.AUTHORITY.fetch(request);
 
     const shopId = request.headers.get(SHOP_HEADER);
     if (!shopId) {

@@ -12,7 +12,7 @@ const LIMITER_TIMEOUT_MS = 2_000;
 const FAILS_CLOSED: ReadonlySet<LimitedClass> = new Set(['checkout', 'admin']);
 
 export function limitedClass(routeClass: RouteClass): LimitedClass | null {
-  return routeClass === 'health' || routeClass === 'webhook' ? null : routeClass;
+  return routeClass === 'health' || routeClass === 'docs' || routeClass === 'webhook' ? null : routeClass;
 }
 
 function envOverride(env: GatewayEnv, cls: LimitedClass): number | undefined {

@@ -14,6 +14,7 @@ import { adminCouponRoutes } from './routes/admin/coupons';
 import { cartRoutes } from './routes/cart';
 import { checkoutRoutes } from './routes/checkout';
 import { devCheckoutRoutes } from './routes/dev-checkout';
+import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { productRoutes } from './routes/products';
@@ -51,6 +52,7 @@ export const app = new Hono<AuthorityBindings>()
     });
   })
   .route('/api/health', healthRoutes)
+  .route('/api', docsRoutes)
   .route('/api', shopApi);
 
 app.notFound((c) =>

@@ -1,6 +1,6 @@
-// front-door: the only public worker. Only allowlisted method + path pairs (shared/routes.ts) pass; the
-// shop comes from the Host header through configuration, never from the client; each request gets an id,
-// CORS for the shop's own origins, and a body size limit. Everything else is answered here.
+// front-door: the only public worker. Only allowlisted method + path pairs (shared/routes.ts) pass to the
+// API; the shop comes from the Host header through configuration, never from the client; each request gets
+// an id, CORS for the shop's own origins, and a body size limit. Other paths are the shop's static storefront.
 import { CF_CONNECTING_IP, CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
 import { guarded } from '../../../shared/guard';
@@ -10,9 +10,11 @@ import { matchRoute } from '../../../shared/routes';
 import { readBodyWithin } from './body';
 import { frontDoorConfig, shopForHost } from './config';
 import { corsHeaders, preflightHeaders } from './cors';
+import { serveStorefront } from './storefront';
 
 export interface FrontDoorEnv {
   GATEWAY: Fetcher;
+  ASSETS: Fetcher;
   SHOP_HOSTS: unknown;
   SHOP_ORIGINS: unknown;
 }
@@ -32,6 +34,12 @@ export default {
     const originAllowed = origin !== null && shopId !== undefined && (config.origins.get(shopId)?.has(origin) ?? false);
     const cors = originAllowed ? corsHeaders(origin) : {};
     const fail = (init: ProblemInit) => problemResponse({ ...init, headers: { ...cors, ...init.headers } }, requestId);
+
+    if (!url.pathname.startsWith('/api/')) {
+      if (!shopId) return fail({ status: 404, code: 'unknown_shop', detail: 'unknown shop' });
+      if (!SAFE_METHODS.has(request.method)) return fail({ status: 405, code: 'method_not_allowed', detail: 'Pages are read-only.', headers: { allow: 'GET, HEAD' } });
+      return serveStorefront(env.ASSETS, shopId, request);
+    }
 
     const isPreflight = request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
     const requestedMethod = isPreflight ? request.headers.get('access-control-request-method')! : request.method;
@@ -53,6 +61,7 @@ export default {
     }
     const { rule } = match;
     if (rule.class === 'health') return healthThrough('front-door', () => env.GATEWAY.fetch(request));
+    if (!rule.scoped) return env.GATEWAY.fetch(new Request(url, { method: request.method, headers: { [REQUEST_ID_HEADER]: requestId } }));
 
     if (!shopId) {
       log.warn('unknown_host', { requestId, host: request.headers.get('host') });

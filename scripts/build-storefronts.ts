@@ -1,0 +1,29 @@
+// Builds the browser client (dist/sdk/commerce.js) and every example storefront (examples/<shop>/src) into
+// plain static files under dist/storefronts/<shop>/, which the front-door serves on the shop's hosts.
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { ROOT } from './lib/paths';
+
+const examples = path.join(ROOT, 'examples');
+const out = path.join(ROOT, 'dist');
+const common = { bundle: true, format: 'esm' as const, minify: true, target: 'es2022', sourcemap: true, logLevel: 'warning' as const };
+
+export async function buildStorefronts(): Promise<void> {
+  rmSync(path.join(out, 'storefronts'), { recursive: true, force: true });
+  const sdk = await build({ ...common, entryPoints: [path.join(ROOT, 'client/commerce.ts')], outfile: path.join(out, 'sdk/commerce.js'), metafile: true });
+  const sdkBytes = Object.values(sdk.metafile.outputs).find((o) => o.entryPoint)!.bytes;
+
+  for (const shop of readdirSync(examples).filter((name) => existsSync(path.join(examples, name, 'src/app.ts')))) {
+    const source = path.join(examples, shop, 'src');
+    const target = path.join(out, 'storefronts', shop);
+    mkdirSync(target, { recursive: true });
+    cpSync(source, target, { recursive: true, filter: (file) => statSync(file).isDirectory() || !file.endsWith('.ts') });
+    await build({ ...common, entryPoints: [path.join(source, 'app.ts')], outfile: path.join(target, 'assets/app.js') });
+    for (const file of ['commerce.js', 'commerce.js.map']) cpSync(path.join(out, 'sdk', file), path.join(target, file));
+    console.log(`built storefront ${shop} -> dist/storefronts/${shop}`);
+  }
+  console.log(`built the browser client: dist/sdk/commerce.js (${(sdkBytes / 1024).toFixed(1)} KB minified)`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildStorefronts();
