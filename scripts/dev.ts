@@ -1,8 +1,9 @@
 // npm run dev: the whole stack on http://localhost:8787 with the demo shop, offline.
-// Right after `npm ci`: creates .dev.vars, applies migrations, loads the shop files when the local database
+// Right after `npm ci`: creates .dev.vars, builds the storefront, applies migrations, loads the shop files when the local database
 // has no shop yet, then runs the edge (front-door + gateway, port 8787) and the authority (port 8788) as two
 // wrangler processes joined by wrangler's dev registry, and fires the authority's cron every minute, as
 // Cloudflare would (`npm run cron` fires it once more on demand).
+import { buildStorefronts } from './build-storefronts';
 import { ensureDevVars, readDevVars } from './lib/dev-vars';
 import { CONFIGS, LOCAL_STATE } from './lib/paths';
 import { adminTokenOf, applyMigrations, countShops, frontDoorEndpoint, pushCatalogAndStock, readShopFiles, upsertShopRows } from './lib/shops';
@@ -14,6 +15,7 @@ const CRON_EVERY_MS = 60_000;
 
 async function main() {
   ensureDevVars();
+  await buildStorefronts();
   applyMigrations(LOCAL_STATE);
   const files = readShopFiles();
   const firstRun = countShops(LOCAL_STATE) === 0;

@@ -1,0 +1,15 @@
+// Browser tests: the whole stack under `wrangler dev` (the same harness as the stack tests) and the CochlearFit
+// storefront in headless Chromium (Debian's, driven by playwright-core). Run by `npm run test:e2e`.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'e2e',
+    include: ['test/e2e/**/*.test.ts'],
+    environment: 'node',
+    globalSetup: ['test/stack/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});
