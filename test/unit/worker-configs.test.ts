@@ -27,4 +27,8 @@ describe('worker configs', () => {
     expect(authority.durable_objects.bindings).toEqual([{ name: 'INVENTORY', class_name: 'InventoryDO' }]);
     expect(authority.triggers.crons).toEqual(['* * * * *']);
   });
+
+  it('a deploy is production unless local settings say otherwise', () => {
+    expect(read('wrangler.toml').vars.ENVIRONMENT).toBe('production');
+  });
 });
