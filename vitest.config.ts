@@ -62,6 +62,7 @@ export default defineConfig({
                 STRIPE_SECRET_KEY_STRIPESHOP: 'sk_test_stripeshop',
                 STRIPE_WEBHOOK_SECRET_STRIPESHOP: 'whsec_test_stripeshop',
                 STRIPE_WEBHOOK_SECRET_COCHLEARFIT: 'whsec_test_cochlearfit',
+                FUZZ_RUNS: process.env.FUZZ_RUNS ?? '150',
               },
             },
           })),
@@ -97,6 +98,8 @@ export default defineConfig({
           name: 'stack',
           include: ['test/stack/**/*.test.ts'],
           environment: 'node',
+          // After the other projects: the stack's wrangler process needs the machine's cores to itself.
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/stack/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,

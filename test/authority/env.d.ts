@@ -5,6 +5,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends AuthorityEnv {
       TEST_MIGRATIONS: D1Migration[];
+      FUZZ_RUNS: string;
     }
     interface GlobalProps {
       mainModule: typeof import('../../workers/commerce-authority/src/index');

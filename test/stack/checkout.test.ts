@@ -20,5 +20,5 @@ describe('whole stack: checkout', () => {
       products: { variants: { sku: string; available: number }[] }[];
     };
     expect(products.products[0]!.variants[0]).toMatchObject({ sku: 'OS-MUG-1', available: 0 });
-  }, 60_000);
+  }, 120_000);
 });
