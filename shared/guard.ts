@@ -1,17 +1,35 @@
-// The last line of every edge worker: an unexpected error becomes a 500 problem+json with the request id,
-// logged once, never a stack trace to the client.
-import { REQUEST_ID_HEADER, requestIdFrom } from './headers';
+// The outer layer of every edge worker: one structured log line per request (request id, shop, route,
+// status, latency), and any unexpected error turned into a 500 problem+json, logged once, never a stack
+// trace to the client.
+import { REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from './headers';
 import type { Logger } from './log';
 import { problemResponse } from './problem';
 
-export function guarded<E>(log: Logger, handler: (request: Request, env: E, ctx: ExecutionContext) => Promise<Response>) {
+export function guarded<E>(
+  log: Logger,
+  handler: (request: Request, env: E, ctx: ExecutionContext) => Promise<Response>,
+  /** The request's shop, for the log line; behind the front-door it is the x-shop-id it set. */
+  shopOf: (request: Request, env: E) => string | undefined = (request) => request.headers.get(SHOP_HEADER) ?? undefined,
+) {
   return async (request: Request, env: E, ctx: ExecutionContext): Promise<Response> => {
+    const started = Date.now();
+    const path = new URL(request.url).pathname;
+    let response: Response;
     try {
-      return await handler(request, env, ctx);
+      response = await handler(request, env, ctx);
     } catch (error) {
       const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
-      log.error('unhandled_error', { requestId, path: new URL(request.url).pathname, error: String(error) });
-      return problemResponse({ status: 500, code: 'internal_error', detail: 'Something went wrong on our side. Try again.' }, requestId);
+      log.error('unhandled_error', { requestId, path, error: String(error) });
+      response = problemResponse({ status: 500, code: 'internal_error', detail: 'Something went wrong on our side. Try again.' }, requestId);
     }
+    log.info('request', {
+      requestId: response.headers.get(REQUEST_ID_HEADER) ?? request.headers.get(REQUEST_ID_HEADER),
+      shopId: shopOf(request, env),
+      method: request.method,
+      path,
+      status: response.status,
+      ms: Date.now() - started,
+    });
+    return response;
   };
 }

@@ -53,6 +53,7 @@ export const ROUTES: readonly RouteRule[] = [
   rule('POST', '/api/admin/coupons', 'admin'),
   rule('POST', '/api/admin/coupons/:code/disable', 'admin'),
   rule('GET', '/api/admin/orders', 'admin'),
+  rule('GET', '/api/admin/metrics', 'admin'),
 ];
 
 const compiled = ROUTES.map((r) => ({

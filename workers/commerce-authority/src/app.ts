@@ -9,6 +9,7 @@ import { requireShop, type ShopBindings } from './http/shop-context';
 import { log } from './log';
 import { adminCatalogRoutes } from './routes/admin/catalog';
 import { adminInventoryRoutes } from './routes/admin/inventory';
+import { adminMetricsRoutes } from './routes/admin/metrics';
 import { adminOrderRoutes } from './routes/admin/orders';
 import { adminCouponRoutes } from './routes/admin/coupons';
 import { cartRoutes } from './routes/cart';
@@ -34,7 +35,8 @@ const shopApi = new Hono<ShopBindings>()
   .route('/admin/inventory', adminInventoryRoutes)
   .route('/admin/catalog', adminCatalogRoutes)
   .route('/admin/coupons', adminCouponRoutes)
-  .route('/admin/orders', adminOrderRoutes);
+  .route('/admin/orders', adminOrderRoutes)
+  .route('/admin/metrics', adminMetricsRoutes);
 
 export const app = new Hono<AuthorityBindings>()
   .use(async (c, next) => {

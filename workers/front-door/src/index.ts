@@ -94,5 +94,5 @@ export default {
     answer.headers.set(REQUEST_ID_HEADER, requestId);
     for (const [name, value] of Object.entries(cors)) answer.headers.set(name, value);
     return answer;
-  }),
+  }, (request, env) => shopForHost(frontDoorConfig(env), request.headers.get('host'))),
 } satisfies ExportedHandler<FrontDoorEnv>;

@@ -8,6 +8,7 @@ import { cartLinesOf } from '../db/carts';
 import { claimCheckout, findCompleteCheckout, findLiveCheckout, markCheckoutEnded, markCheckoutOpen, openCheckoutsOfCart } from '../db/checkouts';
 import type { Database } from '../db/client';
 import { findCoupon } from '../db/coupons';
+import { count } from '../db/metrics';
 import type { CheckoutRow } from '../db/schema';
 import type { Shop } from '../db/shops';
 import { clientCheckoutKey, derivedCheckoutKey } from '../domain/idempotency';
@@ -169,10 +170,12 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
     });
   } catch (error) {
     await markCheckoutEnded(db, checkout.id, ['pending'], 'failed', Date.now());
+    await count(db, shop.id, { checkouts_failed: 1 });
     throw error;
   }
   if (!reservation.ok) {
     await markCheckoutEnded(db, checkout.id, ['pending'], 'failed', Date.now());
+    await count(db, shop.id, { checkouts_rejected: 1 });
     const lines = reservation.reason === 'insufficient_stock' ? reservation.lines : [];
     throw new ProblemError({
       status: 409,
@@ -212,6 +215,7 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
     );
     const opened = await markCheckoutOpen(db, checkout.id, session, Date.now());
     if (!opened) throw new Error(`checkout ${checkout.id} left pending before its session opened`);
+    await count(db, shop.id, { checkouts_opened: 1 });
     log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
     return checkoutView(opened);
   } catch (error) {

@@ -350,3 +350,15 @@ export const orderHistory = sqliteTable(
 );
 
 export type OrderRow = typeof orders.$inferSelect;
+
+/** Monotonic counters per shop (hold lifecycle, checkout outcomes, validation latency buckets). */
+export const metricCounters = sqliteTable(
+  'metric_counters',
+  {
+    shopId: text('shop_id').notNull(),
+    name: text('name').notNull(),
+    value: integer('value').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.name] })],
+);

@@ -3,6 +3,7 @@
 // in bounded batches so one run never outgrows its time.
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { database } from '../db/client';
+import { count } from '../db/metrics';
 import { reservationLines, reservations } from '../db/schema';
 import type { AuthorityEnv } from '../env';
 import { log } from '../log';
@@ -35,11 +36,15 @@ export async function reapExpiredReservations(env: AuthorityEnv, now: number): P
       log.error('reaper_release_failed', { shopId: reservation.shopId, reservationId: reservation.id });
       continue; // left for the next run
     }
-    await db
+    const ended = await db
       .update(reservations)
       .set({ status: 'expired', updatedAt: now })
-      .where(and(eq(reservations.id, reservation.id), inArray(reservations.status, ['pending', 'active'])));
-    expired += 1;
+      .where(and(eq(reservations.id, reservation.id), inArray(reservations.status, ['pending', 'active'])))
+      .returning({ status: reservations.status });
+    if (ended.length === 1) {
+      await count(db, reservation.shopId, { holds_expired: lines.length });
+      expired += 1;
+    }
   }
   if (due.length > 0) log.info('reaper_run', { due: due.length, expired });
   return { expired };

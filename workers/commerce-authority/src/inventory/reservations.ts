@@ -9,6 +9,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { CommitResult, ReleaseResult, ReserveResult } from '../../../../durable-objects/inventory-do';
 import type { Database } from '../db/client';
 import { reservationLines, reservations, type ReservationRow } from '../db/schema';
+import { count } from '../db/metrics';
 import { mergeDemand, type Demand } from '../domain/lines';
 import type { AuthorityEnv } from '../env';
 import { log } from '../log';
@@ -60,12 +61,17 @@ async function findReservation(db: Database, shopId: string, reservationId: stri
   return { row, lines };
 }
 
-async function markEnded(db: Database, shopId: string, reservationId: string, from: ReservationRow['status'][], to: EndedStatus) {
-  await db
+/** Ends a reservation that is in one of `from`; true when this call ended it. */
+async function markEnded(db: Database, shopId: string, reservationId: string, from: ReservationRow['status'][], to: EndedStatus): Promise<boolean> {
+  const ended = await db
     .update(reservations)
     .set({ status: to, updatedAt: Date.now() })
-    .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), inArray(reservations.status, from)));
+    .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), inArray(reservations.status, from)))
+    .returning({ id: reservations.id });
+  return ended.length === 1;
 }
+
+const heldCount = (lines: readonly ReservedLine[]) => lines.filter((l) => l.held).length;
 
 async function releaseHolds(env: AuthorityEnv, shopId: string, reservationId: string, lines: readonly ReservedLine[]) {
   const results = await Promise.allSettled(
@@ -133,10 +139,12 @@ export async function reserveAll(
 
   const results = attempts.map((a) => (a as PromiseFulfilledResult<ReserveResult | null>).value);
   if (results.every((r) => r === null || r.ok)) {
-    await db
+    const activated = await db
       .update(reservations)
       .set({ status: 'active', updatedAt: Date.now() })
-      .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), eq(reservations.status, 'pending')));
+      .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), eq(reservations.status, 'pending')))
+      .returning({ id: reservations.id });
+    if (activated.length === 1) await count(db, shopId, { holds_created: heldCount(lines) });
     return { ok: true, reservationId, expiresAt: holdUntil, lines };
   }
 
@@ -166,7 +174,8 @@ export async function releaseReservation(env: AuthorityEnv, db: Database, shopId
   if (!existing) return { ok: false as const, reason: 'not_found' as const };
   if (existing.row.status === 'committed') return { ok: false as const, reason: 'committed' as const };
   await releaseHolds(env, shopId, reservationId, existing.lines);
-  await markEnded(db, shopId, reservationId, ['pending', 'active'], 'released');
+  if (await markEnded(db, shopId, reservationId, ['active'], 'released')) await count(db, shopId, { holds_released: heldCount(existing.lines) });
+  await markEnded(db, shopId, reservationId, ['pending'], 'released');
   if (!reservationId.endsWith('.late')) await releaseReservation(env, db, shopId, lateReservationId(reservationId));
   return { ok: true as const };
 }
@@ -212,15 +221,25 @@ export async function settleReservation(
       expiresAt: input.until ?? Date.now() + 10 * 60_000,
     });
     if (late.ok) {
-      if (mode === 'commit') await Promise.all(lapsed.map((line) => act(lateId, line)));
+      if (mode === 'commit') {
+        await Promise.all(lapsed.map((line) => act(lateId, line)));
+        await count(db, shopId, { holds_committed: lapsed.length });
+      }
       await setStatus(db, shopId, lateId, mode === 'commit' ? 'committed' : 'active');
       lapsed = [];
     }
   }
-  await db
-    .update(reservations)
-    .set(mode === 'commit' ? { status: 'committed', updatedAt: Date.now() } : { expiresAt: input.until!, updatedAt: Date.now() })
-    .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId)));
+  if (mode === 'extend') {
+    await db
+      .update(reservations)
+      .set({ expiresAt: input.until!, updatedAt: Date.now() })
+      .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId)));
+  } else {
+    const committed = results.filter((r) => r.ok && r.hold.status === 'committed').length;
+    if (await markEnded(db, shopId, reservationId, ['pending', 'active', 'released', 'expired'], 'committed')) {
+      await count(db, shopId, { holds_committed: committed });
+    }
+  }
   return { complete: lapsed.length === 0, oversold: lapsed };
 }
 

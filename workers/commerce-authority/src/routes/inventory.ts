@@ -4,12 +4,14 @@ import { ValidateRequest, type ValidateResponse } from '../../../../shared/contr
 import { ProblemError } from '../../../../shared/problem';
 import { resolveVariants } from '../db/catalog';
 import { database } from '../db/client';
+import { count, latencyIncrements } from '../db/metrics';
 import { judgeLines } from '../domain/availability';
 import { readJson } from '../http/json-body';
 import type { ShopBindings } from '../http/shop-context';
 import { readStock } from '../inventory/stock';
 
 export const inventoryRoutes = new Hono<ShopBindings>().post('/validate', async (c) => {
+  const started = Date.now();
   const shop = c.var.shop;
   const request = await readJson(c, ValidateRequest);
   if (request.shopId !== undefined && request.shopId !== shop.id) {
@@ -28,5 +30,7 @@ export const inventoryRoutes = new Hono<ShopBindings>().post('/validate', async 
     resolved.flatMap((v) => (v && v.sellable && !v.backorder ? [v.variantKey] : [])),
   );
   const items = judgeLines(request.items, resolved, stock);
+  // Counted after the answer: the histogram never slows the request it measures.
+  c.executionCtx.waitUntil(count(database(c.env.DB), shop.id, latencyIncrements(Date.now() - started)));
   return c.json({ ok: items.every((line) => line.ok), items } satisfies ValidateResponse);
 });

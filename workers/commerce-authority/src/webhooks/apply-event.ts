@@ -5,6 +5,7 @@
 import type Stripe from 'stripe';
 import { endCheckout } from '../checkout/end-checkout';
 import { findCheckoutBySession, markCheckoutComplete } from '../db/checkouts';
+import { count } from '../db/metrics';
 import type { Database } from '../db/client';
 import { clearCartStatement } from '../db/carts';
 import { countCouponOnce, findOrderByPaymentIntent, findOrderBySession, flagOrder, insertOrder, orderLinesOf, transitionOrder } from '../db/orders';
@@ -29,6 +30,8 @@ interface EventContext {
   shop: Shop;
   event: Stripe.Event;
   requestId: string;
+  /** Set by a handler when the event, once recorded, completes a checkout (a new order). */
+  completesCheckout?: boolean;
 }
 
 
@@ -54,6 +57,7 @@ export async function applyEvent(ctx: EventContext): Promise<Applied> {
     if (String(error).includes('UNIQUE constraint failed: stripe_events')) return 'duplicate';
     throw error;
   }
+  if (ctx.completesCheckout) await count(db, shop.id, { checkouts_completed: 1 });
   return 'applied';
 }
 
@@ -117,6 +121,7 @@ async function onSession(ctx: EventContext, session: Stripe.Checkout.Session, ou
   }
 
   const status: OrderStatus = outcome === 'paid' ? 'paid' : 'pending_payment';
+  ctx.completesCheckout = !order;
   const statements: Statement[] = order
     ? transitionOrder(db, order, ['pending_payment'], 'paid', noteFor(ctx), now)
     : insertOrder(db, newOrder(ctx, checkout, session, status, attention), now);
