@@ -62,7 +62,8 @@ export function insertOrder(db: Database, order: NewOrder, now: number) {
         json(json_extract(value, '$.attributes')), json_extract(value, '$.quantity'), json_extract(value, '$.unitAmount'),
         json_extract(value, '$.lineAmount')
       FROM json_each(${JSON.stringify(checkout.lines)})
-      WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${order.id})`),
+      WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${order.id})
+      ON CONFLICT DO NOTHING`),
     historyEntry(db, order.id, order.status, order.note, now),
   ];
 }
@@ -71,7 +72,8 @@ export function insertOrder(db: Database, order: NewOrder, now: number) {
 export function historyEntry(db: Database, orderId: string, status: string, note: string, now: number) {
   return prepared(db, sql`
     INSERT INTO order_history (order_id, at, status, note)
-    SELECT ${orderId}, ${now}, ${status}, ${note} WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${orderId})`);
+    SELECT ${orderId}, ${now}, ${status}, ${note} WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${orderId})
+    ON CONFLICT DO NOTHING`);
 }
 
 /** Moves an order to `to` only from one of `from`, with a history entry only if it moved. */
@@ -80,7 +82,8 @@ export function transitionOrder(db: Database, order: OrderRow, from: OrderStatus
     prepared(db, sql`
       INSERT INTO order_history (order_id, at, status, note)
       SELECT ${order.id}, ${now}, ${to}, ${note}
-      WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${order.id} AND status IN (SELECT value FROM json_each(${JSON.stringify(from)})))`),
+      WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${order.id} AND status IN (SELECT value FROM json_each(${JSON.stringify(from)})))
+      ON CONFLICT DO NOTHING`),
     prepared(
       db,
       db

@@ -346,7 +346,11 @@ export const orderHistory = sqliteTable(
     status: text('status').notNull(),
     note: text('note').notNull(),
   },
-  (t) => [index('order_history_order').on(t.orderId, t.at)],
+  (t) => [
+    index('order_history_order').on(t.orderId, t.at),
+    // An order enters each status once: a racing duplicate (another event for the same session) adds nothing.
+    uniqueIndex('order_history_once').on(t.orderId, t.status),
+  ],
 );
 
 export type OrderRow = typeof orders.$inferSelect;

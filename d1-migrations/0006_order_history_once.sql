@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `order_history_once` ON `order_history` (`order_id`,`status`);

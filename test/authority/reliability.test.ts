@@ -1,0 +1,140 @@
+// Faults injected at each step: stock objects failing mid-reservation, D1 failing mid-webhook, Stripe failing
+// at each call, webhook storms. After each: no oversell, no hold alive without its reservation, one order per
+// paid session, no paid checkout without its order.
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InventoryDO, inventoryObjectName } from '../../durable-objects/inventory-do';
+import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
+import { checkoutSession, deliver, stripeEvent } from './stripe-events';
+
+const NAVY = { sku: 'HB-NAVY-M', key: 'hb|colour=navy;size=m' };
+const PINK = { sku: 'HB-PINK-M', key: 'hb|colour=pink;size=m' };
+
+async function inventory(shop = 'cochlearfit') {
+  return (await json(await call('/api/admin/inventory', { shop, admin: shop }))).items as { sku: string; variantKey: string; onHand: number; held: number; available: number }[];
+}
+
+/** The invariants that must hold after any fault. */
+async function expectInvariants(shop = 'cochlearfit') {
+  const items = await inventory(shop);
+  for (const item of items) expect(item.available, `${item.sku} oversold`).toBeGreaterThanOrEqual(0);
+  // Every unit held in a stock object belongs to a live reservation in D1, and the other way round.
+  const live = await env.DB.prepare(
+    `SELECT l.variant_key AS key, SUM(l.quantity) AS held FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id
+     WHERE r.shop_id = ? AND r.status IN ('active', 'pending') AND r.expires_at > ? AND l.held = 1 GROUP BY l.variant_key`,
+  )
+    .bind(shop, Date.now())
+    .all<{ key: string; held: number }>();
+  const heldInD1 = new Map(live.results.map((r) => [r.key, r.held]));
+  for (const item of items) expect(item.held, `${item.sku} holds`).toBe(heldInD1.get(item.variantKey) ?? 0);
+  // One order per paid session, and no completed checkout without its order.
+  expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM (SELECT session_id FROM orders GROUP BY session_id HAVING COUNT(*) > 1)').first('n')).toBe(0);
+  expect(
+    await env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts c WHERE c.status = 'complete' AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.session_id = c.session_id)").first('n'),
+  ).toBe(0);
+}
+
+type Failable = 'reserve' | 'commit' | 'release';
+const originals = new Map<Failable, InventoryDO[Failable]>();
+
+/**
+ * Makes one method of one variant's InventoryDO throw, as a crashing or overloaded object would. The class is
+ * the one the worker runs (the pool shares the module), so the fault is inside the real object.
+ */
+function breakStockObject(key: string, method: Failable) {
+  const brokenId = env.INVENTORY.idFromName(inventoryObjectName('cochlearfit', key)).toString();
+  const original = InventoryDO.prototype[method];
+  originals.set(method, original);
+  (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = function (this: InventoryDO, ...args: unknown[]) {
+    const id = (this as unknown as { ctx: DurableObjectState }).ctx.id.toString();
+    if (id === brokenId) return Promise.reject(new Error(`injected: ${method} failed`));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+}
+
+function repairStockObjects() {
+  for (const [method, original] of originals) (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = original;
+  originals.clear();
+}
+
+const checkout = (items: { sku: string; quantity: number }[], email = `${crypto.randomUUID()}@example.com`) =>
+  call('/api/checkout-session', { method: 'POST', json: { items, email } });
+
+const completed = (c: { sessionId: string; checkoutId: string; amounts: { subtotal: number } }) =>
+  stripeEvent('checkout.session.completed', checkoutSession({ sessionId: c.sessionId, checkoutId: c.checkoutId, shopId: 'cochlearfit', subtotal: c.amounts.subtotal }));
+
+beforeEach(async () => {
+  await releaseAllHolds();
+  await putCatalog('cochlearfit');
+  await setStock('cochlearfit', NAVY.sku, 10);
+  await setStock('cochlearfit', PINK.sku, 10);
+});
+afterEach(() => {
+  repairStockObjects();
+  vi.restoreAllMocks();
+});
+
+describe('stock objects failing', () => {
+  it('a stock object throwing mid-reservation: 503, and the lines already held are given back', async () => {
+    breakStockObject(PINK.key, 'reserve');
+    const res = await checkout([{ sku: NAVY.sku, quantity: 2 }, { sku: PINK.sku, quantity: 1 }]);
+    expect(res.status).toBe(503);
+    expect(await json(res)).toMatchObject({ code: 'inventory_unavailable' });
+    repairStockObjects();
+    expect((await inventory()).find((i) => i.sku === NAVY.sku)).toMatchObject({ held: 0, available: 10 });
+    expect(await env.DB.prepare("SELECT status FROM checkouts ORDER BY created_at DESC LIMIT 1").first('status')).toBe('failed');
+    await expectInvariants();
+  });
+
+  it('a stock object failing to commit: the webhook fails, Stripe retries, and the retry makes the order', async () => {
+    const open = await json(await checkout([{ sku: NAVY.sku, quantity: 1 }, { sku: PINK.sku, quantity: 1 }]));
+    const event = completed(open);
+    breakStockObject(PINK.key, 'commit');
+    expect((await deliver('cochlearfit', event)).status).toBe(500);
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE session_id = ?').bind(open.sessionId).first('n')).toBe(0);
+    repairStockObjects();
+    const retry = await deliver('cochlearfit', event);
+    expect(await json(retry)).toMatchObject({ outcome: 'applied' });
+    expect((await inventory()).filter((i) => [NAVY.sku, PINK.sku].includes(i.sku)).map((i) => [i.onHand, i.held])).toEqual([
+      [9, 0],
+      [9, 0],
+    ]);
+    await expectInvariants();
+  });
+});
+
+describe('D1 failing', () => {
+  it('the webhook batch failing: no order and no event recorded; the redelivery applies it once', async () => {
+    const open = await json(await checkout([{ sku: NAVY.sku, quantity: 3 }]));
+    const event = completed(open);
+    const batch = vi.spyOn(env.DB, 'batch').mockRejectedValueOnce(new Error('D1_ERROR: injected'));
+    expect((await deliver('cochlearfit', event)).status).toBe(500);
+    expect(batch).toHaveBeenCalled();
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM stripe_events WHERE id = ?').bind(event.id).first('n')).toBe(0);
+    vi.restoreAllMocks();
+    expect(await json(await deliver('cochlearfit', event))).toMatchObject({ outcome: 'applied' });
+    expect(await json(await deliver('cochlearfit', event))).toMatchObject({ outcome: 'duplicate' });
+    expect((await inventory()).find((i) => i.sku === NAVY.sku)).toMatchObject({ onHand: 7, held: 0 });
+    await expectInvariants();
+  });
+});
+
+describe('webhook storms', () => {
+  it('40 concurrent deliveries mixing completed, expired and async success for one session: one paid order', async () => {
+    const open = await json(await checkout([{ sku: NAVY.sku, quantity: 2 }]));
+    const session = checkoutSession({ sessionId: open.sessionId, checkoutId: open.checkoutId, shopId: 'cochlearfit', subtotal: open.amounts.subtotal });
+    const events = [
+      ...Array.from({ length: 3 }, () => stripeEvent('checkout.session.completed', session)),
+      ...Array.from({ length: 2 }, () => stripeEvent('checkout.session.expired', { ...session, status: 'expired', payment_status: 'unpaid' })),
+      stripeEvent('checkout.session.async_payment_succeeded', session),
+    ];
+    const deliveries = Array.from({ length: 40 }, (_, i) => deliver('cochlearfit', events[i % events.length]!));
+    const statuses = (await Promise.all(deliveries)).map((r) => r.status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const orders = await env.DB.prepare('SELECT status FROM orders WHERE session_id = ?').bind(open.sessionId).all();
+    expect(orders.results).toEqual([{ status: 'paid' }]);
+    // Whatever the interleaving, the two units were sold exactly once.
+    expect((await inventory()).find((i) => i.sku === NAVY.sku)).toMatchObject({ onHand: 8, held: 0, available: 8 });
+    await expectInvariants();
+  });
+});
