@@ -1,5 +1,5 @@
-// RateLimiter: request counters for one client IP (the gateway names one object per IP, so no object is
-// ever global or hot for everyone). Each key, (shop, route class), allows at most `limit` hits in any
+// RateLimiter: request counters for the client IPs of one shard (the gateway picks the shard from the IP, so
+// no object is global or hot for everyone). Each key, (shop, route class, IP), allows at most `limit` hits in any
 // sliding window of `windowMs`: a log of accepted hits, so "10 per minute" holds exactly, with no burst
 // at a window's edge. Refused hits are not logged, so hammering does not extend the wait.
 import { DurableObject } from 'cloudflare:workers';
@@ -19,6 +19,8 @@ CREATE INDEX IF NOT EXISTS hits_by_key_time ON hits (key, at);
 
 export class RateLimiter extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
+  /** Known to have an alarm pending: saves a storage read on every hit. */
+  private alarmSet = false;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -40,16 +42,23 @@ export class RateLimiter extends DurableObject<unknown> {
     if (count >= limit) return { allowed: false, limit, remaining: 0, resetSeconds: resetSeconds(oldest ?? now) };
 
     this.sql.exec(`INSERT INTO hits (key, at) VALUES (?, ?)`, key, now);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + windowMs);
+    if (!this.alarmSet) {
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + windowMs);
+      this.alarmSet = true;
+    }
     return { allowed: true, limit, remaining: limit - count - 1, resetSeconds: resetSeconds(oldest ?? now) };
   }
 
   /** Forgets hits that left every window, and sleeps when nothing is left to count. */
   override async alarm(): Promise<void> {
+    this.alarmSet = false;
     const now = Date.now();
     // No key uses a window longer than an hour.
     this.sql.exec(`DELETE FROM hits WHERE at <= ?`, now - 60 * 60 * 1000);
     const next = this.sql.exec<{ next: number | null }>(`SELECT MIN(at) AS next FROM hits`).one().next;
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(now + 60_000, next + 60 * 60 * 1000));
+    if (next !== null) {
+      await this.ctx.storage.setAlarm(Math.max(now + 60_000, next + 60 * 60 * 1000));
+      this.alarmSet = true;
+    }
   }
 }

@@ -45,6 +45,8 @@ export const ROUTES: readonly RouteRule[] = [
   // The dev payment provider's page (the authority refuses it in production).
   rule('GET', '/api/dev-checkout/:session', 'read'),
   rule('POST', '/api/dev-checkout/:session/:action', 'cart'),
+  // The benchmark's floor (a no-op Durable Object call); limited like validate, refused in production.
+  rule('GET', '/api/bench/noop', 'validate'),
   rule('GET', '/api/admin/inventory', 'admin'),
   rule('PUT', '/api/admin/inventory/:sku', 'admin'),
   rule('POST', '/api/admin/inventory/:sku/adjust', 'admin'),

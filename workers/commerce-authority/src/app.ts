@@ -12,6 +12,7 @@ import { adminInventoryRoutes } from './routes/admin/inventory';
 import { adminMetricsRoutes } from './routes/admin/metrics';
 import { adminOrderRoutes } from './routes/admin/orders';
 import { adminCouponRoutes } from './routes/admin/coupons';
+import { benchRoutes } from './routes/bench';
 import { cartRoutes } from './routes/cart';
 import { checkoutRoutes } from './routes/checkout';
 import { devCheckoutRoutes } from './routes/dev-checkout';
@@ -31,6 +32,7 @@ const shopApi = new Hono<ShopBindings>()
   .route('/checkout/session', checkoutRoutes)
   .route('/stripe-webhook', webhookRoutes)
   .route('/dev-checkout', devCheckoutRoutes)
+  .route('/bench', benchRoutes)
   .use('/admin/*', requireAdmin)
   .route('/admin/inventory', adminInventoryRoutes)
   .route('/admin/catalog', adminCatalogRoutes)

@@ -1,0 +1,185 @@
+// npm run bench: the stock and checkout paths under load, as ratios against floors measured in the same run.
+// Starts its own stack (bare workerd through Miniflare, rate limits raised), prints a table, and writes
+// bench/results/<time>.json. Options: --buyers 2000 --concurrency 64 --variants 200.
+// All load goes to 127.0.0.1 and is bounded in count; the generator and the stack share this machine's cores,
+// so compare the ratios, not the absolute figures.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ShopFile } from '../shared/shop-file';
+import { ROOT } from '../scripts/lib/paths';
+import { startBenchStack, type BenchStack } from './stack';
+
+const { values: args } = parseArgs({
+  options: {
+    buyers: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '64' },
+    variants: { type: 'string', default: '200' },
+    calls: { type: 'string', default: '2000' },
+    checkouts: { type: 'string', default: '200' },
+  },
+});
+const BUYERS = Number(args.buyers);
+const CONCURRENCY = Number(args.concurrency);
+const VARIANTS = Number(args.variants);
+const CALLS = Number(args.calls);
+const CHECKOUTS = Number(args.checkouts);
+const FLASH_UNITS = 100;
+const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
+
+function benchShop(): ShopFile {
+  const spread = Array.from({ length: VARIANTS }, (_, i) => ({ sku: `B-SPREAD-${i}`, attributes: { n: String(i) }, unitAmount: 1000 }));
+  return ShopFile.parse({
+    shop: {
+      id: 'benchshop',
+      name: 'Bench',
+      hostnames: ['bench.invalid'],
+      currency: 'gbp',
+      paymentProvider: 'dev',
+      stripeWebhookSecretBinding: 'STRIPE_WEBHOOK_SECRET_BENCHSHOP',
+      adminTokenVariable: 'BENCH_ADMIN_TOKEN',
+      maxLineQuantity: 1000,
+      rateLimits: { admin: 1_000_000, read: 1_000_000 },
+    },
+    catalog: {
+      products: [
+        { sku: 'B-FLASH', name: 'Flash', variants: [{ sku: 'B-FLASH-1', attributes: {}, unitAmount: 1500 }] },
+        // At most 100 variants a product: the spread is cut into products of 100.
+        ...Array.from({ length: Math.ceil(VARIANTS / 100) }, (_, p) => ({ sku: `B-SPREAD-P${p}`, name: `Spread ${p}`, variants: spread.slice(p * 100, p * 100 + 100) })),
+        { sku: 'B-E2E', name: 'Checkout', variants: [{ sku: 'B-E2E-1', attributes: {}, unitAmount: 900 }] },
+      ],
+    },
+    stock: { 'B-FLASH-1': FLASH_UNITS, 'B-E2E-1': 1_000_000, ...Object.fromEntries(spread.map((v) => [v.sku, 10])) },
+  });
+}
+
+interface Run {
+  count: number;
+  seconds: number;
+  perSecond: number;
+  statuses: Record<string, number>;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** Sends `count` requests with at most `concurrency` in flight; latencies in ms. */
+async function load(count: number, request: (i: number) => Promise<number>): Promise<Run> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        const status = await request(i).catch(() => 0);
+        latencies.push(performance.now() - t);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
+  return { count, seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(count / seconds), statuses, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+async function send(base: string, pathname: string, init: RequestInit & { i: number; shop?: boolean }): Promise<number> {
+  const headers = new Headers(init.headers);
+  headers.set('cf-connecting-ip', ip(init.i));
+  if (init.shop) headers.set('x-shop-id', 'benchshop');
+  if (init.body) headers.set('content-type', 'application/json');
+  const res = await fetch(`${base}${pathname}`, { ...init, headers });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+const checkoutBody = (sku: string, i: number) => JSON.stringify({ items: [{ sku, quantity: 1 }], email: `b${i}@bench.invalid` });
+
+async function available(stack: BenchStack, sku: string): Promise<number> {
+  const res = await fetch(`${stack.edge}/api/admin/inventory`, { headers: { authorization: `Bearer ${TOKEN}`, 'cf-connecting-ip': '10.0.0.2' } });
+  const { items } = (await res.json()) as { items: { sku: string; available: number }[] };
+  return items.find((i) => i.sku === sku)!.available;
+}
+
+async function main() {
+  const shop = benchShop();
+  const stack = await startBenchStack(shop, TOKEN, 10_000_000);
+  try {
+    // Warm up both paths (isolates, D1 statements, the objects the floors use).
+    await load(200, (i) => send(stack.edge, '/api/bench/noop', { i }));
+    await load(200, (i) => send(stack.authority, '/api/bench/noop', { i, shop: true }));
+
+    const noopEdge = await load(CALLS, (i) => send(stack.edge, '/api/bench/noop', { i }));
+    const noopDirect = await load(CALLS, (i) => send(stack.authority, '/api/bench/noop', { i, shop: true }));
+
+    const flash = await load(BUYERS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-FLASH-1', i) }));
+    const flashHeld = flash.statuses['200'] ?? 0;
+    const flashLeft = await available(stack, 'B-FLASH-1');
+
+    const spread = await load(BUYERS, (i) =>
+      send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody(`B-SPREAD-${i % VARIANTS}`, BUYERS + i) }),
+    );
+
+    const checkoutEdge = await load(CHECKOUTS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-E2E-1', 10 * BUYERS + i) }));
+    const checkoutDirect = await load(CHECKOUTS, (i) =>
+      send(stack.authority, '/api/checkout-session', { i, shop: true, method: 'POST', body: checkoutBody('B-E2E-1', 20 * BUYERS + i) }),
+    );
+
+    const violations = [
+      ...(flashHeld !== FLASH_UNITS ? [`flash sale held ${flashHeld}, expected exactly ${FLASH_UNITS}`] : []),
+      ...(flashLeft !== 0 ? [`flash sale left ${flashLeft} available, expected 0`] : []),
+      ...(flash.statuses['500'] || spread.statuses['500'] ? ['a 5xx under load'] : []),
+    ];
+    const result = {
+      runtime: 'workerd via Miniflare API (no wrangler dev proxy); generator: Node fetch, same machine',
+      at: new Date().toISOString(),
+      options: { buyers: BUYERS, concurrency: CONCURRENCY, variants: VARIANTS, calls: CALLS, checkouts: CHECKOUTS },
+      floors: { noopDurableObjectThroughEdge: noopEdge, noopDurableObjectDirect: noopDirect },
+      flashSale: { ...flash, held: flashHeld, availableAfter: flashLeft },
+      spread,
+      checkout: { throughEdge: checkoutEdge, authorityDirect: checkoutDirect },
+      ratios: {
+        flashAttemptsPerSecondOverNoopFloor: Math.round((flash.perSecond / noopEdge.perSecond) * 100) / 100,
+        edgeHopShareOfCheckoutP50: Math.round(((checkoutEdge.p50 - checkoutDirect.p50) / checkoutEdge.p50) * 100) / 100,
+      },
+      violations,
+    };
+
+    const rows: [string, Run][] = [
+      ['no-op DO call, through the 3 hops', noopEdge],
+      ['no-op DO call, authority only', noopDirect],
+      [`flash sale: ${BUYERS} buyers, 1 variant x ${FLASH_UNITS}`, flash],
+      [`spread: ${BUYERS} buyers over ${VARIANTS} variants`, spread],
+      ['checkout (dev provider), through the 3 hops', checkoutEdge],
+      ['checkout (dev provider), authority only', checkoutDirect],
+    ];
+    console.log(`\n${result.runtime}; concurrency ${CONCURRENCY}\n`);
+    console.log(['scenario'.padEnd(48), 'req/s'.padStart(7), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'p99 ms'.padStart(8), '  statuses'].join(''));
+    for (const [name, run] of rows) {
+      console.log([name.padEnd(48), String(run.perSecond).padStart(7), String(run.p50).padStart(8), String(run.p95).padStart(8), String(run.p99).padStart(8), `  ${JSON.stringify(run.statuses)}`].join(''));
+    }
+    console.log(`\nflash sale: ${flashHeld} held (expected ${FLASH_UNITS}), ${flashLeft} left`);
+    console.log(`flash-sale attempts/s over the no-op floor: ${result.ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.5)`);
+    console.log(`edge hops' share of checkout p50: ${result.ratios.edgeHopShareOfCheckoutP50} (target <= 0.2)`);
+    console.log(violations.length === 0 ? 'invariants: no violation' : `VIOLATIONS: ${violations.join('; ')}`);
+
+    const dir = path.join(ROOT, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`results: ${path.relative(ROOT, file)}`);
+    if (violations.length > 0) process.exitCode = 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
