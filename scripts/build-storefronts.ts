@@ -1,6 +1,6 @@
 // Builds the browser client (dist/sdk/commerce.js) and every example storefront (examples/<shop>/src) into
 // plain static files under dist/storefronts/<shop>/, which the front-door serves on the shop's hosts.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './lib/paths';
@@ -8,6 +8,28 @@ import { ROOT } from './lib/paths';
 const examples = path.join(ROOT, 'examples');
 const out = path.join(ROOT, 'dist');
 const common = { bundle: true, format: 'esm' as const, minify: true, target: 'es2022', sourcemap: true, logLevel: 'warning' as const };
+
+/**
+ * Pages that start with `<!-- layout: title="..." page="..." -->` are wrapped in the storefront's _layout.html
+ * (its {{title}}, {{page}} and {{content}}), so the header and footer are written once.
+ */
+function applyLayout(source: string, target: string): void {
+  const layoutFile = path.join(source, '_layout.html');
+  if (!existsSync(layoutFile)) return;
+  const layout = readFileSync(layoutFile, 'utf8');
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+  for (const file of walk(target).filter((f) => f.endsWith('.html'))) {
+    const page = readFileSync(file, 'utf8');
+    const header = /^<!-- layout: title="([^"]*)" page="([^"]*)" -->\n/.exec(page);
+    if (!header) continue;
+    const html = layout
+      .replace('{{title}}', header[1]!)
+      .replace('{{page}}', header[2]!)
+      .replace('{{content}}', page.slice(header[0].length).trimEnd());
+    writeFileSync(file, html);
+  }
+}
 
 export async function buildStorefronts(): Promise<void> {
   rmSync(path.join(out, 'storefronts'), { recursive: true, force: true });
@@ -18,7 +40,8 @@ export async function buildStorefronts(): Promise<void> {
     const source = path.join(examples, shop, 'src');
     const target = path.join(out, 'storefronts', shop);
     mkdirSync(target, { recursive: true });
-    cpSync(source, target, { recursive: true, filter: (file) => statSync(file).isDirectory() || !file.endsWith('.ts') });
+    cpSync(source, target, { recursive: true, filter: (file) => statSync(file).isDirectory() || !/(\.ts|\/_layout\.html)$/.test(file) });
+    applyLayout(source, target);
     await build({ ...common, entryPoints: [path.join(source, 'app.ts')], outfile: path.join(target, 'assets/app.js') });
     for (const file of ['commerce.js', 'commerce.js.map']) cpSync(path.join(out, 'sdk', file), path.join(target, file));
     console.log(`built storefront ${shop} -> dist/storefronts/${shop}`);
