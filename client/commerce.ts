@@ -10,20 +10,13 @@ import type {
   VariantAttributes as VariantAttributesSchema,
 } from '../shared/contracts';
 import type { z } from 'zod';
+import type { ProblemBody } from '../shared/problem';
 
 export type VariantAttributes = z.infer<typeof VariantAttributesSchema>;
 export type { CartView, CheckoutResponse, CheckoutStatusResponse, ProductsResponse, ValidateResponse };
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  requestId?: string;
-  errors?: { path: string; message: string }[];
-  [extension: string]: unknown;
-}
+/** The API's problem+json document (RFC 9457), as every worker writes it. */
+export type Problem = ProblemBody;
 
 /** Any refusal of the API: `status`, `code` and the whole problem document. */
 export class CommerceError extends Error {
