@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ShopFile } from '../shared/shop-file';
 import { ROOT } from '../scripts/lib/paths';
-import { startBenchStack, type BenchStack } from './stack';
+import { startMiniflareBenchStack, startWranglerBenchStack, type BenchStack } from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -17,6 +17,7 @@ const { values: args } = parseArgs({
     variants: { type: 'string', default: '200' },
     calls: { type: 'string', default: '2000' },
     checkouts: { type: 'string', default: '200' },
+    runtime: { type: 'string', default: 'both' },
   },
 });
 const BUYERS = Number(args.buyers);
@@ -25,7 +26,8 @@ const VARIANTS = Number(args.variants);
 const CALLS = Number(args.calls);
 const CHECKOUTS = Number(args.checkouts);
 const FLASH_UNITS = 100;
-const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
+const LATENCY_CONCURRENCY = 4;
+const TOKEN = 'stack-admin-token-0123456789abcdef'; // the harness's default for shops it has no token for
 
 function benchShop(): ShopFile {
   const spread = Array.from({ length: VARIANTS }, (_, i) => ({ sku: `B-SPREAD-${i}`, attributes: { n: String(i) }, unitAmount: 1000 }));
@@ -39,7 +41,9 @@ function benchShop(): ShopFile {
       stripeWebhookSecretBinding: 'STRIPE_WEBHOOK_SECRET_BENCHSHOP',
       adminTokenVariable: 'BENCH_ADMIN_TOKEN',
       maxLineQuantity: 1000,
-      rateLimits: { admin: 1_000_000, read: 1_000_000 },
+      // Raised in the shop itself, so both runtimes see them (env overrides reach only the first worker
+      // of a wrangler dev process).
+      rateLimits: { admin: 10_000_000, read: 10_000_000, validate: 10_000_000, cart: 10_000_000, checkout: 10_000_000 },
     },
     catalog: {
       products: [
@@ -64,13 +68,13 @@ interface Run {
 }
 
 /** Sends `count` requests with at most `concurrency` in flight; latencies in ms. */
-async function load(count: number, request: (i: number) => Promise<number>): Promise<Run> {
+async function load(count: number, request: (i: number) => Promise<number>, concurrency = CONCURRENCY): Promise<Run> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
       while (next < count) {
         const i = next++;
         const t = performance.now();
@@ -106,77 +110,98 @@ async function available(stack: BenchStack, sku: string): Promise<number> {
   return items.find((i) => i.sku === sku)!.available;
 }
 
+type Row = [string, Run | null];
+
+async function measure(stack: BenchStack, shop: ShopFile) {
+  const direct = stack.authority;
+  // Warm up both paths (isolates, D1 statements, the objects the floors use).
+  await load(200, (i) => send(stack.edge, '/api/bench/noop', { i }));
+  if (direct) await load(200, (i) => send(direct, '/api/bench/noop', { i, shop: true }));
+
+  const noopEdge = await load(CALLS, (i) => send(stack.edge, '/api/bench/noop', { i }));
+  const noopDirect = direct ? await load(CALLS, (i) => send(direct, '/api/bench/noop', { i, shop: true })) : null;
+
+  const flash = await load(BUYERS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-FLASH-1', i) }));
+  const flashHeld = flash.statuses['200'] ?? 0;
+  const flashLeft = await available(stack, 'B-FLASH-1');
+
+  const spread = await load(BUYERS, (i) =>
+    send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody(`B-SPREAD-${i % VARIANTS}`, BUYERS + i) }),
+  );
+  // Latency, not throughput: a few shoppers at a time, so the edge's share is its hops and not its queue.
+  const checkoutEdge = await load(CHECKOUTS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-E2E-1', 10 * BUYERS + i) }), LATENCY_CONCURRENCY);
+  const checkoutDirect = direct
+    ? await load(CHECKOUTS, (i) => send(direct, '/api/checkout-session', { i, shop: true, method: 'POST', body: checkoutBody('B-E2E-1', 20 * BUYERS + i) }), LATENCY_CONCURRENCY)
+    : null;
+
+  const violations = [
+    ...(flashHeld !== FLASH_UNITS ? [`flash sale held ${flashHeld}, expected exactly ${FLASH_UNITS}`] : []),
+    ...(flashLeft !== 0 ? [`flash sale left ${flashLeft} available, expected 0`] : []),
+    ...(flash.statuses['500'] || spread.statuses['500'] ? ['a 5xx under load'] : []),
+  ];
+  const rows: Row[] = [
+    ['no-op DO call, through the 3 hops', noopEdge],
+    ['no-op DO call, authority only', noopDirect],
+    [`flash sale: ${BUYERS} buyers, 1 variant x ${FLASH_UNITS}`, flash],
+    [`spread: ${BUYERS} buyers over ${VARIANTS} variants`, spread],
+    [`checkout (dev provider), 3 hops, ${LATENCY_CONCURRENCY} at a time`, checkoutEdge],
+    [`checkout (dev provider), authority only, ${LATENCY_CONCURRENCY} at a time`, checkoutDirect],
+  ];
+  return {
+    runtime: stack.runtime,
+    floors: { noopDurableObjectThroughEdge: noopEdge, noopDurableObjectDirect: noopDirect },
+    flashSale: { ...flash, held: flashHeld, availableAfter: flashLeft },
+    spread,
+    checkout: { throughEdge: checkoutEdge, authorityDirect: checkoutDirect },
+    ratios: {
+      flashAttemptsPerSecondOverNoopFloor: Math.round((flash.perSecond / noopEdge.perSecond) * 100) / 100,
+      edgeHopShareOfCheckoutP50: checkoutDirect ? Math.round(((checkoutEdge.p50 - checkoutDirect.p50) / checkoutEdge.p50) * 100) / 100 : null,
+    },
+    violations,
+    rows,
+  };
+}
+
+function print(result: Awaited<ReturnType<typeof measure>>) {
+  console.log(`\n${result.runtime}; generator: Node fetch on the same machine, concurrency ${CONCURRENCY}\n`);
+  console.log(['scenario'.padEnd(52), 'req/s'.padStart(7), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'p99 ms'.padStart(8), '  statuses'].join(''));
+  for (const [name, run] of result.rows) {
+    if (!run) {
+      console.log(`${name.padEnd(52)}      (not reachable in this runtime)`);
+      continue;
+    }
+    console.log([name.padEnd(52), String(run.perSecond).padStart(7), String(run.p50).padStart(8), String(run.p95).padStart(8), String(run.p99).padStart(8), `  ${JSON.stringify(run.statuses)}`].join(''));
+  }
+  console.log(`\nflash sale: ${result.flashSale.held} held (expected ${FLASH_UNITS}), ${result.flashSale.availableAfter} left`);
+  console.log(`flash-sale attempts/s over the no-op floor: ${result.ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.5)`);
+  if (result.ratios.edgeHopShareOfCheckoutP50 !== null) {
+    console.log(`edge hops' share of checkout p50: ${result.ratios.edgeHopShareOfCheckoutP50} (target <= 0.2)`);
+  }
+  console.log(result.violations.length === 0 ? 'invariants: no violation' : `VIOLATIONS: ${result.violations.join('; ')}`);
+}
+
 async function main() {
   const shop = benchShop();
-  const stack = await startBenchStack(shop, TOKEN, 10_000_000);
-  try {
-    // Warm up both paths (isolates, D1 statements, the objects the floors use).
-    await load(200, (i) => send(stack.edge, '/api/bench/noop', { i }));
-    await load(200, (i) => send(stack.authority, '/api/bench/noop', { i, shop: true }));
-
-    const noopEdge = await load(CALLS, (i) => send(stack.edge, '/api/bench/noop', { i }));
-    const noopDirect = await load(CALLS, (i) => send(stack.authority, '/api/bench/noop', { i, shop: true }));
-
-    const flash = await load(BUYERS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-FLASH-1', i) }));
-    const flashHeld = flash.statuses['200'] ?? 0;
-    const flashLeft = await available(stack, 'B-FLASH-1');
-
-    const spread = await load(BUYERS, (i) =>
-      send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody(`B-SPREAD-${i % VARIANTS}`, BUYERS + i) }),
-    );
-
-    const checkoutEdge = await load(CHECKOUTS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-E2E-1', 10 * BUYERS + i) }));
-    const checkoutDirect = await load(CHECKOUTS, (i) =>
-      send(stack.authority, '/api/checkout-session', { i, shop: true, method: 'POST', body: checkoutBody('B-E2E-1', 20 * BUYERS + i) }),
-    );
-
-    const violations = [
-      ...(flashHeld !== FLASH_UNITS ? [`flash sale held ${flashHeld}, expected exactly ${FLASH_UNITS}`] : []),
-      ...(flashLeft !== 0 ? [`flash sale left ${flashLeft} available, expected 0`] : []),
-      ...(flash.statuses['500'] || spread.statuses['500'] ? ['a 5xx under load'] : []),
-    ];
-    const result = {
-      runtime: 'workerd via Miniflare API (no wrangler dev proxy); generator: Node fetch, same machine',
-      at: new Date().toISOString(),
-      options: { buyers: BUYERS, concurrency: CONCURRENCY, variants: VARIANTS, calls: CALLS, checkouts: CHECKOUTS },
-      floors: { noopDurableObjectThroughEdge: noopEdge, noopDurableObjectDirect: noopDirect },
-      flashSale: { ...flash, held: flashHeld, availableAfter: flashLeft },
-      spread,
-      checkout: { throughEdge: checkoutEdge, authorityDirect: checkoutDirect },
-      ratios: {
-        flashAttemptsPerSecondOverNoopFloor: Math.round((flash.perSecond / noopEdge.perSecond) * 100) / 100,
-        edgeHopShareOfCheckoutP50: Math.round(((checkoutEdge.p50 - checkoutDirect.p50) / checkoutEdge.p50) * 100) / 100,
-      },
-      violations,
-    };
-
-    const rows: [string, Run][] = [
-      ['no-op DO call, through the 3 hops', noopEdge],
-      ['no-op DO call, authority only', noopDirect],
-      [`flash sale: ${BUYERS} buyers, 1 variant x ${FLASH_UNITS}`, flash],
-      [`spread: ${BUYERS} buyers over ${VARIANTS} variants`, spread],
-      ['checkout (dev provider), through the 3 hops', checkoutEdge],
-      ['checkout (dev provider), authority only', checkoutDirect],
-    ];
-    console.log(`\n${result.runtime}; concurrency ${CONCURRENCY}\n`);
-    console.log(['scenario'.padEnd(48), 'req/s'.padStart(7), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'p99 ms'.padStart(8), '  statuses'].join(''));
-    for (const [name, run] of rows) {
-      console.log([name.padEnd(48), String(run.perSecond).padStart(7), String(run.p50).padStart(8), String(run.p95).padStart(8), String(run.p99).padStart(8), `  ${JSON.stringify(run.statuses)}`].join(''));
+  const runtimes = args.runtime === 'both' ? ['miniflare', 'wrangler'] : [args.runtime!];
+  const results = [];
+  for (const runtime of runtimes) {
+    const stack = runtime === 'wrangler' ? await startWranglerBenchStack(shop) : await startMiniflareBenchStack(shop, TOKEN, 10_000_000);
+    try {
+      const result = await measure(stack, shop);
+      print(result);
+      const { rows: _rows, ...recorded } = result;
+      results.push(recorded);
+    } finally {
+      await stack.stop();
     }
-    console.log(`\nflash sale: ${flashHeld} held (expected ${FLASH_UNITS}), ${flashLeft} left`);
-    console.log(`flash-sale attempts/s over the no-op floor: ${result.ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.5)`);
-    console.log(`edge hops' share of checkout p50: ${result.ratios.edgeHopShareOfCheckoutP50} (target <= 0.2)`);
-    console.log(violations.length === 0 ? 'invariants: no violation' : `VIOLATIONS: ${violations.join('; ')}`);
-
-    const dir = path.join(ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${result.at.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`results: ${path.relative(ROOT, file)}`);
-    if (violations.length > 0) process.exitCode = 1;
-  } finally {
-    await stack.stop();
   }
+  const at = new Date().toISOString();
+  const dir = path.join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ at, options: { buyers: BUYERS, concurrency: CONCURRENCY, variants: VARIANTS, calls: CALLS, checkouts: CHECKOUTS }, results }, null, 2)}\n`);
+  console.log(`\nresults: ${path.relative(ROOT, file)}`);
+  if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
 }
 
 main().catch((error) => {

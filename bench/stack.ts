@@ -1,7 +1,7 @@
-// The stack for benchmarks, on bare workerd through Miniflare's API (wrangler dev's proxy would cap every
+// The stacks for benchmarks. Mainly bare workerd through Miniflare's API (wrangler dev's proxy would cap every
 // route near its own throughput): the three bundled workers (dist/, from `npm run bundle`) with the options
 // wrangler derives from their configs, fresh persisted state, the front-door on one port and the authority
-// on another (so it can be measured without the edge hops).
+// on another (so it can be measured without the edge hops). For comparison, the same under `wrangler dev`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
@@ -12,11 +12,20 @@ import type { ShopFile } from '../shared/shop-file';
 import { CONFIGS, ROOT } from '../scripts/lib/paths';
 import { applyMigrations, pushCatalogAndStock, upsertShopRows } from '../scripts/lib/shops';
 import { freePort } from '../scripts/lib/wrangler';
+import { startStack } from '../test/stack/harness';
 
 export interface BenchStack {
+  runtime: string;
   edge: string;
-  authority: string;
+  /** The authority on its own socket; null where it is reachable only through the edge (wrangler dev). */
+  authority: string | null;
   stop(): Promise<void>;
+}
+
+/** The same stack under `wrangler dev` (one process, three workers), through the whole-stack test harness. */
+export async function startWranglerBenchStack(shop: ShopFile): Promise<BenchStack> {
+  const stack = await startStack({ STRIPE_WEBHOOK_SECRET_BENCHSHOP: 'whsec_bench' }, [shop]);
+  return { runtime: 'wrangler dev 4.86 (its proxy in front of workerd)', edge: stack.urls[shop.shop.id]!, authority: null, stop: stack.stop };
 }
 
 const SECRETS = {
@@ -37,7 +46,7 @@ function worker(config: string, bundle: string, extra: Partial<WorkerOptions>): 
   } as WorkerOptions;
 }
 
-export async function startBenchStack(shop: ShopFile, token: string, rateLimitPerMinute: number): Promise<BenchStack> {
+export async function startMiniflareBenchStack(shop: ShopFile, token: string, rateLimitPerMinute: number): Promise<BenchStack> {
   const state = mkdtempSync(path.join(os.tmpdir(), 'commerce-bench-'));
   const [port, authorityPort] = [await freePort(), await freePort()];
   applyMigrations(state);
@@ -74,6 +83,7 @@ export async function startBenchStack(shop: ShopFile, token: string, rateLimitPe
   const edge = `http://127.0.0.1:${port}`;
   await pushCatalogAndStock(() => ({ baseUrl: edge, headers: { 'cf-connecting-ip': '10.0.0.1' } }), shop, token);
   return {
+    runtime: 'workerd via the Miniflare API (no wrangler dev proxy)',
     edge,
     authority: `http://127.0.0.1:${authorityPort}`,
     stop: async () => {

@@ -133,3 +133,33 @@ describe('checkout with Stripe', () => {
     }, 20_000);
   }
 });
+
+describe('Stripe failing at each step', () => {
+  it('the coupon step failing (and its retry) -> 502, holds released', async () => {
+    await call('/api/admin/coupons', { method: 'POST', shop: SHOP, admin: SHOP, json: { code: 'FAILCOUPON', amountOff: 100 } });
+    await fake('fail', { mode: '500', times: 2 });
+    const res = await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 2 }], coupon: 'failcoupon' });
+    expect(res.status).toBe(502);
+    const calls = await recorded();
+    expect(calls.map((c) => c.path)).toEqual(['/v1/coupons', '/v1/coupons']);
+    expect(calls[0]!.idempotencyKey).toBe(calls[1]!.idempotencyKey); // the retry reuses the key
+    expect(await available('HB-NAVY-M')).toBe(10);
+  }, 20_000);
+
+  it('expiring a superseded session failing: the new checkout still opens and the old holds are released', async () => {
+    const cookieShopper = await call('/api/cart', { method: 'POST', shop: SHOP, json: { sku: 'HB-NAVY-M', quantity: 1 } });
+    const cookie = cookieShopper.headers.getAll('set-cookie')[0]!.split(';')[0]!;
+    const first = await json(await call('/api/checkout-session', { method: 'POST', shop: SHOP, headers: { cookie } }));
+    await call('/api/cart', { method: 'POST', shop: SHOP, headers: { cookie }, json: { sku: 'HB-PINK-M', quantity: 1 } });
+    await fake('reset', {});
+    await fake('fail', { mode: '500', times: 2 });
+    const second = await call('/api/checkout-session', { method: 'POST', shop: SHOP, headers: { cookie } });
+    expect(second.status).toBe(200);
+    const calls = await recorded();
+    expect(calls[0]!.path).toBe(`/v1/checkout/sessions/${first.sessionId}/expire`);
+    expect(await env.DB.prepare('SELECT status FROM checkouts WHERE id = ?').bind(first.checkoutId).first('status')).toBe('superseded');
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(first.checkoutId).first('status')).toBe('released');
+    expect(await available('HB-NAVY-M')).toBe(9);
+    expect(await available('HB-PINK-M')).toBe(9);
+  }, 20_000);
+});

@@ -108,6 +108,19 @@ describe('checkout: idempotency', () => {
     expect(await available(NAVY_M)).toBe(8);
   });
 
+  it('a repeat of the checkout that holds the last unit still answers its session, not "sold out"', async () => {
+    await setStock('cochlearfit', PINK_M, 1);
+    const body = { items: [{ sku: PINK_M, quantity: 1 }], email: 'last@example.com' };
+    const first = await checkout(body);
+    expect(first.status).toBe(200);
+    const again = await checkout(body);
+    expect(again.status).toBe(200);
+    expect((await json(again)).sessionId).toBe((await json(first)).sessionId);
+    const someoneElse = await checkout({ ...body, email: 'other@example.com' });
+    expect(someoneElse.status).toBe(409);
+    expect(await json(someoneElse)).toMatchObject({ code: 'insufficient_stock', lines: [{ sku: PINK_M, requested: 1, available: 0, ok: false }] });
+  });
+
   it('twenty identical requests at once: one reservation, one session for all', async () => {
     const body = { items: [{ sku: PINK_M, quantity: 1 }, { sku: NAVY_M, quantity: 1 }] };
     const answers = await Promise.all(Array.from({ length: 20 }, () => checkout(body)));

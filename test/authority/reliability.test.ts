@@ -27,6 +27,12 @@ async function expectInvariants(shop = 'cochlearfit') {
     .all<{ key: string; held: number }>();
   const heldInD1 = new Map(live.results.map((r) => [r.key, r.held]));
   for (const item of items) expect(item.held, `${item.sku} holds`).toBe(heldInD1.get(item.variantKey) ?? 0);
+  // No hold outlives its expiry by more than the reaper's interval (one minute).
+  expect(
+    await env.DB.prepare("SELECT COUNT(*) AS n FROM reservations WHERE shop_id = ? AND status IN ('active', 'pending') AND expires_at < ?")
+      .bind(shop, Date.now() - 60_000)
+      .first('n'),
+  ).toBe(0);
   // One order per paid session, and no completed checkout without its order.
   expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM (SELECT session_id FROM orders GROUP BY session_id HAVING COUNT(*) > 1)').first('n')).toBe(0);
   expect(

@@ -10,6 +10,6 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const stack = await startStack();
-  project.provide('stackUrls', stack.urls);
+  project.provide('stackUrls', stack.urls as { cochlearfit: string; othershop: string });
   return () => stack.stop();
 }

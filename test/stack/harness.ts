@@ -12,8 +12,8 @@ import { freePort, startDev, waitUntilReady, type DevProcess } from '../../scrip
 export const TOKENS = { ADMIN_TOKEN_COCHLEARFIT: 'stack-admin-cochlearfit', ADMIN_TOKEN_OTHERSHOP: 'stack-admin-othershop' };
 
 export interface Stack {
-  /** Base URL per shop, e.g. http://127.0.0.1:54321 for cochlearfit. */
-  urls: Record<'cochlearfit' | 'othershop', string>;
+  /** Base URL per shop id, e.g. http://127.0.0.1:54321 for cochlearfit. */
+  urls: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -39,31 +39,40 @@ function authorityConfig(state: string, secrets: Record<string, string>): string
   return path.join(dir, 'wrangler.toml');
 }
 
-export async function startStack(secrets: Record<string, string> = {}): Promise<Stack> {
+const fixtureShops = (): ShopFile[] => [
+  ...readShopFiles(),
+  ShopFile.parse(JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures/othershop.json'), 'utf8'))),
+];
+
+/**
+ * The first shop is served on 127.0.0.1:<port>, the second on localhost:<port>. By default the demo shop and
+ * the test shop; the benchmark passes its own.
+ */
+export async function startStack(secrets: Record<string, string> = {}, shops: ShopFile[] = fixtureShops()): Promise<Stack> {
   const state = mkdtempSync(path.join(os.tmpdir(), 'commerce-stack-'));
   const port = await freePort();
-  const urls = { cochlearfit: `http://127.0.0.1:${port}`, othershop: `http://localhost:${port}` };
-  const other = ShopFile.parse(JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures/othershop.json'), 'utf8')));
-  const files = [...readShopFiles(), other];
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  const files = shops.slice(0, hosts.length);
+  const urls: Stack['urls'] = Object.fromEntries(files.map((file, i) => [file.shop.id, `http://${hosts[i]}`]));
 
+  const tokens: Record<string, string> = { ...TOKENS, ...Object.fromEntries(files.map((f) => [f.shop.adminTokenVariable, TOKENS[f.shop.adminTokenVariable as keyof typeof TOKENS] ?? 'stack-admin-token-0123456789abcdef'])) };
   let dev: DevProcess | undefined;
   try {
     applyMigrations(state);
-    upsertShopRows(state, files, TOKENS);
+    upsertShopRows(state, files, tokens);
     dev = startDev({
       configs: [CONFIGS.frontDoor, CONFIGS.gateway, authorityConfig(state, { ...STACK_SECRETS, ...secrets })],
       port,
       persistTo: state,
       // --var reaches the first worker of the process: the front-door.
       vars: {
-        SHOP_HOSTS: JSON.stringify({ [`127.0.0.1:${port}`]: 'cochlearfit', [`localhost:${port}`]: 'othershop' }),
-        SHOP_ORIGINS: JSON.stringify({ cochlearfit: [urls.cochlearfit], othershop: [urls.othershop] }),
+        SHOP_HOSTS: JSON.stringify(Object.fromEntries(files.map((file, i) => [hosts[i], file.shop.id]))),
+        SHOP_ORIGINS: JSON.stringify(Object.fromEntries(files.map((file, i) => [file.shop.id, [`http://${hosts[i]}`]]))),
       },
     });
-    await waitUntilReady(dev, `${urls.cochlearfit}/api/health`);
+    await waitUntilReady(dev, `http://${hosts[0]}/api/health`);
     for (const file of files) {
-      const shopId = file.shop.id as keyof typeof urls;
-      await pushCatalogAndStock(() => ({ baseUrl: urls[shopId], headers: { 'cf-connecting-ip': '10.255.0.1' } }), file, adminTokenOf(file, TOKENS));
+      await pushCatalogAndStock(() => ({ baseUrl: urls[file.shop.id]!, headers: { 'cf-connecting-ip': '10.255.0.1' } }), file, adminTokenOf(file, tokens));
     }
   } catch (error) {
     await dev?.stop();

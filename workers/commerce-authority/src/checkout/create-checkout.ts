@@ -9,12 +9,13 @@ import { claimCheckout, findCompleteCheckout, findLiveCheckout, markCheckoutEnde
 import type { Database } from '../db/client';
 import { findCoupon } from '../db/coupons';
 import { count } from '../db/metrics';
-import type { CheckoutRow } from '../db/schema';
+import type { CheckoutRow, PricedLine } from '../db/schema';
 import type { Shop } from '../db/shops';
 import { clientCheckoutKey, derivedCheckoutKey } from '../domain/idempotency';
 import { evaluateCoupon, priceLines } from '../domain/pricing';
 import type { AuthorityEnv } from '../env';
 import { reserveAll } from '../inventory/reservations';
+import { readStock, stockAvailable } from '../inventory/stock';
 import { log } from '../log';
 import { ProviderError, type PaymentProvider } from '../payments/provider';
 import { endCheckout } from './end-checkout';
@@ -32,6 +33,8 @@ export interface CheckoutContext {
   /** The client's Idempotency-Key header, if sent. */
   idempotencyKey: string | null;
   requestId: string;
+  /** Work that may finish after the answer (metrics). */
+  defer: (work: Promise<unknown>) => void;
 }
 
 /** Seconds of slack on top of the hold TTL, so Stripe's 30-minute minimum holds however long we take. */
@@ -125,6 +128,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       continue;
     }
 
+    await refuseIfShort(ctx, intent.lines);
     const checkoutId = `chk_${crypto.randomUUID().replaceAll('-', '')}`;
     const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
     const claimed = await claimCheckout(
@@ -155,6 +159,31 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
   }
 }
 
+function shortStock(lines: { sku: string; requested: number; available: number | null; ok: boolean }[]): ProblemError {
+  return new ProblemError({
+    status: 409,
+    code: 'insufficient_stock',
+    detail: 'Some items are not available in the quantity asked; nothing was held.',
+    extensions: { lines: lines.map(({ sku, requested, available, ok }) => ({ sku, requested, available, ok })) },
+  });
+}
+
+/**
+ * Sold out is the common answer in a rush: when a read of the stock already shows a line short, refuse before
+ * writing anything. Only a shortcut: the holds themselves decide, so a stale read costs a retry, never a unit.
+ */
+async function refuseIfShort(ctx: CheckoutContext, lines: readonly PricedLine[]) {
+  const stocked = lines.filter((l) => !l.backorder);
+  const stock = await readStock(ctx.env, ctx.shop, stocked.map((l) => l.variantKey));
+  const verdicts = stocked.map((line) => {
+    const available = stockAvailable(stock.get(line.variantKey));
+    return { sku: line.sku, requested: line.quantity, available, ok: available === null || available >= line.quantity };
+  });
+  if (verdicts.every((v) => v.ok)) return;
+  ctx.defer(count(ctx.db, ctx.shop.id, { checkouts_rejected: 1 }));
+  throw shortStock(verdicts);
+}
+
 /** Holds the stock and opens the provider session of a freshly claimed checkout. */
 async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promise<CheckoutResponse> {
   const { env, db, shop, provider } = ctx;
@@ -165,7 +194,7 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
     reservation = await reserveAll(env, db, {
       shopId: shop.id,
       reservationId: checkout.reservationId,
-      lines: checkout.lines.map((l) => ({ variantKey: l.variantKey, sku: l.sku, quantity: l.quantity, backorder: false })),
+      lines: checkout.lines.map((l) => ({ variantKey: l.variantKey, sku: l.sku, quantity: l.quantity, backorder: l.backorder ?? false })),
       expiresAt: checkout.expiresAt,
     });
   } catch (error) {
@@ -176,13 +205,7 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
   if (!reservation.ok) {
     await markCheckoutEnded(db, checkout.id, ['pending'], 'failed', Date.now());
     await count(db, shop.id, { checkouts_rejected: 1 });
-    const lines = reservation.reason === 'insufficient_stock' ? reservation.lines : [];
-    throw new ProblemError({
-      status: 409,
-      code: 'insufficient_stock',
-      detail: 'Some items are not available in the quantity asked; nothing was held.',
-      extensions: { lines: lines.map(({ sku, requested, available, ok }) => ({ sku, requested, available, ok })) },
-    });
+    throw shortStock(reservation.reason === 'insufficient_stock' ? reservation.lines : []);
   }
 
   const shopUrl = (path: string) => new URL(path, ctx.origin);

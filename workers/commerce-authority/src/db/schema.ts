@@ -214,6 +214,8 @@ export interface PricedLine {
   unitAmount: number;
   lineAmount: number;
   stripePriceId: string | null;
+  /** Sold beyond stock: takes no hold. (Absent on checkouts written before it existed: false.) */
+  backorder?: boolean;
 }
 
 export const checkouts = sqliteTable(

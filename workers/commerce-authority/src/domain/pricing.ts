@@ -8,6 +8,7 @@ export interface PricingVariant {
   attributes: Record<string, string>;
   unitAmount: number;
   stripePriceId: string | null;
+  backorder: boolean;
 }
 
 /** One priced line per variant (quantities of repeated lines summed), in first-seen order. */
@@ -25,6 +26,7 @@ export function priceLines(lines: readonly { variant: PricingVariant; quantity: 
       unitAmount: variant.unitAmount,
       lineAmount: variant.unitAmount * total,
       stripePriceId: variant.stripePriceId,
+      backorder: variant.backorder,
     });
   }
   return [...bySku.values()];

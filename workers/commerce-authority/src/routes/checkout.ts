@@ -38,7 +38,17 @@ export const checkoutRoutes = new Hono<ShopBindings>()
   const cookieCart = await readCartCookie(c);
   const cart = cookieCart ? await findCart(db, c.var.shop.id, cookieCart) : undefined;
   const checkout = await createCheckout(
-    { env: c.env, db, shop: c.var.shop, provider, origin, cartId: cart?.id ?? null, idempotencyKey, requestId: c.var.requestId },
+    {
+      env: c.env,
+      db,
+      shop: c.var.shop,
+      provider,
+      origin,
+      cartId: cart?.id ?? null,
+      idempotencyKey,
+      requestId: c.var.requestId,
+      defer: (work) => c.executionCtx.waitUntil(work),
+    },
     request,
   );
   c.header('cache-control', 'no-store');
