@@ -206,6 +206,28 @@ describe('checkout: coupons', () => {
   });
 });
 
+describe('checkout: backorder', () => {
+  it('a made-to-order variant is sold beyond its stock and takes no hold', async () => {
+    await putCatalog('cochlearfit', {
+      products: [
+        {
+          sku: 'HB',
+          name: 'Headband',
+          description: '',
+          active: true,
+          variants: [{ sku: 'HB-CUSTOM', attributes: { colour: 'custom', size: 'M' }, unitAmount: 2500, active: true, backorder: true }],
+        },
+      ],
+    });
+    const res = await checkout({ items: [{ sku: 'HB-CUSTOM', quantity: 3 }] });
+    expect(res.status).toBe(200);
+    expect((await json(res)).amounts.total).toBe(7500);
+    expect(await available('HB-CUSTOM')).toBe(0);
+    const held = await env.DB.prepare('SELECT held FROM reservation_lines WHERE reservation_id = ?').bind((await json(await checkout({ items: [{ sku: 'HB-CUSTOM', quantity: 3 }] }))).checkoutId).first('held');
+    expect(held).toBe(0);
+  });
+});
+
 describe('checkout: contention', () => {
   it('300 concurrent checkouts for a variant with 20 units: exactly 20 succeed, the rest get 409, available ends at 0', async () => {
     await setStock('cochlearfit', NAVY_M, 20);
