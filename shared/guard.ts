@@ -1,9 +1,18 @@
-// The outer layer of every edge worker: one structured log line per request (request id, shop, route,
-// status, latency), and any unexpected error turned into a 500 problem+json, logged once, never a stack
+// The outer layer of every edge worker: one structured log line per request the worker answers itself
+// (request id, shop, route, status, latency; what it passes on is logged by the worker that answers it, under
+// the same request id), and any unexpected error turned into a 500 problem+json, logged once, never a stack
 // trace to the client.
 import { REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from './headers';
 import type { Logger } from './log';
 import { problemResponse } from './problem';
+
+const passedOn = new WeakSet<Response>();
+
+/** Marks an answer that came from the next worker: that worker logged it. */
+export function passOn(response: Response): Response {
+  passedOn.add(response);
+  return response;
+}
 
 export function guarded<E>(
   log: Logger,
@@ -22,6 +31,7 @@ export function guarded<E>(
       log.error('unhandled_error', { requestId, path, error: String(error) });
       response = problemResponse({ status: 500, code: 'internal_error', detail: 'Something went wrong on our side. Try again.' }, requestId);
     }
+    if (passedOn.has(response)) return response;
     log.info('request', {
       requestId: response.headers.get(REQUEST_ID_HEADER) ?? request.headers.get(REQUEST_ID_HEADER),
       shopId: shopOf(request, env),

@@ -2,7 +2,7 @@
 // shop, counts requests per client IP with RateLimiter objects, and hands the rest to the authority.
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
-import { guarded } from '../../../shared/guard';
+import { guarded, passOn } from '../../../shared/guard';
 import { createLogger } from '../../../shared/log';
 import { problemResponse } from '../../../shared/problem';
 import { matchRoute } from '../../../shared/routes';
@@ -25,7 +25,7 @@ export default {
     }
     const { rule } = match;
     if (rule.class === 'health') return healthThrough('checkout-gateway', () => env.AUTHORITY.fetch(request));
-    if (!rule.scoped) return env.AUTHORITY.fetch(request);
+    if (!rule.scoped) return passOn(await env.AUTHORITY.fetch(request));
 
     const shopId = request.headers.get(SHOP_HEADER);
     if (!shopId) {
@@ -65,9 +65,9 @@ export default {
     }
 
     const response = await env.AUTHORITY.fetch(request);
-    if (Object.keys(limitHeaders).length === 0) return response;
+    if (Object.keys(limitHeaders).length === 0) return passOn(response);
     const answer = new Response(response.body, response);
     for (const [name, value] of Object.entries(limitHeaders)) answer.headers.set(name, value);
-    return answer;
+    return passOn(answer);
   }),
 } satisfies ExportedHandler<GatewayEnv>;

@@ -3,7 +3,7 @@
 // an id, CORS for the shop's own origins, and a body size limit. Other paths are the shop's static storefront.
 import { CF_CONNECTING_IP, CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
-import { guarded } from '../../../shared/guard';
+import { guarded, passOn } from '../../../shared/guard';
 import { createLogger } from '../../../shared/log';
 import { problemResponse, type ProblemInit } from '../../../shared/problem';
 import { matchRoute } from '../../../shared/routes';
@@ -61,7 +61,7 @@ export default {
     }
     const { rule } = match;
     if (rule.class === 'health') return healthThrough('front-door', () => env.GATEWAY.fetch(request));
-    if (!rule.scoped) return env.GATEWAY.fetch(new Request(url, { method: request.method, headers: { [REQUEST_ID_HEADER]: requestId } }));
+    if (!rule.scoped) return passOn(await env.GATEWAY.fetch(new Request(url, { method: request.method, headers: { [REQUEST_ID_HEADER]: requestId } })));
 
     if (!shopId) {
       log.warn('unknown_host', { requestId, host: request.headers.get('host') });
@@ -93,6 +93,6 @@ export default {
     const answer = new Response(response.body, response);
     answer.headers.set(REQUEST_ID_HEADER, requestId);
     for (const [name, value] of Object.entries(cors)) answer.headers.set(name, value);
-    return answer;
+    return passOn(answer);
   }, (request, env) => shopForHost(frontDoorConfig(env), request.headers.get('host'))),
 } satisfies ExportedHandler<FrontDoorEnv>;
