@@ -134,6 +134,8 @@ async function measure(stack: BenchStack, shop: ShopFile) {
     ? await load(CHECKOUTS, (i) => send(direct, '/api/checkout-session', { i, shop: true, method: 'POST', body: checkoutBody('B-E2E-1', 20 * BUYERS + i) }), LATENCY_CONCURRENCY)
     : null;
 
+  const cost = await costPerCheckout(stack.edge);
+
   const violations = [
     ...(flashHeld !== FLASH_UNITS ? [`flash sale held ${flashHeld}, expected exactly ${FLASH_UNITS}`] : []),
     ...(flashLeft !== 0 ? [`flash sale left ${flashLeft} available, expected 0`] : []),
@@ -153,6 +155,7 @@ async function measure(stack: BenchStack, shop: ShopFile) {
     flashSale: { ...flash, held: flashHeld, availableAfter: flashLeft },
     spread,
     checkout: { throughEdge: checkoutEdge, authorityDirect: checkoutDirect },
+    costPerSuccessfulCheckout: cost,
     ratios: {
       flashAttemptsPerSecondOverNoopFloor: Math.round((flash.perSecond / noopEdge.perSecond) * 100) / 100,
       edgeHopShareOfCheckoutP50: checkoutDirect ? Math.round(((checkoutEdge.p50 - checkoutDirect.p50) / checkoutEdge.p50) * 100) / 100 : null,
@@ -160,6 +163,23 @@ async function measure(stack: BenchStack, shop: ShopFile) {
     violations,
     rows,
   };
+}
+
+/** What one successful checkout costs, counted by the workers themselves (x-cost; Miniflare runtime only). */
+async function costPerCheckout(edge: string): Promise<Record<string, number> | null> {
+  const samples: Record<string, number>[] = [];
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(`${edge}/api/checkout-session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip(900_000 + i) },
+      body: checkoutBody('B-E2E-1', 30 * BUYERS + i),
+    });
+    const header = res.headers.get('x-cost');
+    await res.arrayBuffer();
+    if (res.status !== 200 || !header) return null;
+    samples.push(JSON.parse(header) as Record<string, number>);
+  }
+  return Object.fromEntries(Object.keys(samples[0]!).map((key) => [key, samples.reduce((sum, s) => sum + s[key]!, 0) / samples.length]));
 }
 
 function print(result: Awaited<ReturnType<typeof measure>>) {
@@ -176,6 +196,13 @@ function print(result: Awaited<ReturnType<typeof measure>>) {
   console.log(`flash-sale attempts/s over the no-op floor: ${result.ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.5)`);
   if (result.ratios.edgeHopShareOfCheckoutP50 !== null) {
     console.log(`edge hops' share of checkout p50: ${result.ratios.edgeHopShareOfCheckoutP50} (target <= 0.2)`);
+  }
+  if (result.costPerSuccessfulCheckout) {
+    const c = result.costPerSuccessfulCheckout;
+    console.log(
+      `cost per successful checkout (dev provider), counted: D1 ${c.d1Statements} statements, ${c.d1RowsRead} rows read, ` +
+        `${c.d1RowsWritten} rows written; ${c.durableObjectCalls} Durable Object calls; ${c.subrequests} subrequests`,
+    );
   }
   console.log(result.violations.length === 0 ? 'invariants: no violation' : `VIOLATIONS: ${result.violations.join('; ')}`);
 }

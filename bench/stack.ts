@@ -66,15 +66,16 @@ export async function startMiniflareBenchStack(shop: ShopFile, token: string, ra
     workers: [
       worker(CONFIGS.frontDoor, 'front-door', {
         bindings: {
+          COST_ACCOUNTING: '1',
           SHOP_HOSTS: { [`127.0.0.1:${port}`]: shop.shop.id },
           SHOP_ORIGINS: { [shop.shop.id]: [`http://127.0.0.1:${port}`] },
         },
       }),
       worker(CONFIGS.gateway, 'checkout-gateway', {
-        bindings: { RATE_LIMIT_CHECKOUT_PER_MINUTE: limits, RATE_LIMIT_VALIDATE_PER_MINUTE: limits, RATE_LIMIT_CART_PER_MINUTE: limits },
+        bindings: { RATE_LIMIT_CHECKOUT_PER_MINUTE: limits, RATE_LIMIT_VALIDATE_PER_MINUTE: limits, RATE_LIMIT_CART_PER_MINUTE: limits, COST_ACCOUNTING: '1' },
       }),
       worker(CONFIGS.authority, 'commerce-authority', {
-        bindings: SECRETS,
+        bindings: { ...SECRETS, COST_ACCOUNTING: '1' },
         unsafeDirectSockets: [{ host: '127.0.0.1', port: authorityPort }],
       }),
     ],

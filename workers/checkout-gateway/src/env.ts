@@ -13,4 +13,6 @@ export interface GatewayEnv {
   RATE_LIMIT_CHECKOUT_PER_MINUTE?: string;
   RATE_LIMIT_VALIDATE_PER_MINUTE?: string;
   RATE_LIMIT_CART_PER_MINUTE?: string;
+  /** "1": add this hop's calls to the x-cost header (benchmarks). */
+  COST_ACCOUNTING?: string;
 }

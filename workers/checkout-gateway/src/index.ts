@@ -2,6 +2,7 @@
 // shop, counts requests per client IP with RateLimiter objects, and hands the rest to the authority.
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
+import { addCost } from '../../../shared/cost';
 import { guarded, passOn } from '../../../shared/guard';
 import { createLogger } from '../../../shared/log';
 import { problemResponse } from '../../../shared/problem';
@@ -31,13 +32,15 @@ export default {
     if (!shopId) {
       return problemResponse({ status: 400, code: 'missing_shop', detail: 'No shop context: the request carries no x-shop-id.' }, requestId);
     }
-    const shop = await shopEdgeConfig(env.AUTHORITY, shopId);
+    let calls = 0; // this hop's subrequests, for cost accounting
+    const shop = await shopEdgeConfig(env.AUTHORITY, shopId, Date.now(), () => calls++);
     if (!shop) return problemResponse({ status: 404, code: 'unknown_shop', detail: 'unknown shop' }, requestId);
 
     const cls = limitedClass(rule.class);
     let limitHeaders: Record<string, string> = {};
     if (cls) {
       const clientIp = request.headers.get(CLIENT_IP_HEADER) ?? 'unknown';
+      calls++;
       const outcome = await checkLimit(env, clientIp, shop, cls);
       if (outcome.kind === 'limiter_down') {
         log.error('rate_limiter_unavailable', { requestId, shopId, class: cls, failClosed: outcome.failClosed });
@@ -64,7 +67,8 @@ export default {
       }
     }
 
-    const response = await env.AUTHORITY.fetch(request);
+    let response = await env.AUTHORITY.fetch(request);
+    if (env.COST_ACCOUNTING === '1') response = addCost(response, { durableObjectCalls: cls ? 1 : 0, subrequests: calls + 1 });
     if (Object.keys(limitHeaders).length === 0) return passOn(response);
     const answer = new Response(response.body, response);
     for (const [name, value] of Object.entries(limitHeaders)) answer.headers.set(name, value);

@@ -12,6 +12,8 @@ export interface AuthorityEnv {
   STRIPE_API_BASE?: string;
   /** Per-request timeout of Stripe calls in ms (default 8000). */
   STRIPE_TIMEOUT_MS?: string;
+  /** "1": answer an x-cost header per request (benchmarks; ignored in production). */
+  COST_ACCOUNTING?: string;
 }
 
 export interface AuthorityVariables {

@@ -5,6 +5,8 @@ import { ShopId } from '../../../shared/contracts';
 import type { ShopEdgeConfig } from '../../../shared/edge-config';
 import { app } from './app';
 import { expireStaleCheckouts } from './checkout/expire-stale';
+import { addCost } from '../../../shared/cost';
+import { costAccountingOn, meteredEnv } from './cost-accounting';
 import { database } from './db/client';
 import { edgeConfigOf, findActiveShop } from './db/shops';
 import type { AuthorityEnv } from './env';
@@ -16,7 +18,10 @@ export { InventoryDO } from '../../../durable-objects/inventory-do';
 
 export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
   override async fetch(request: Request): Promise<Response> {
-    return app.fetch(request, this.env, this.ctx);
+    if (!costAccountingOn(this.env)) return app.fetch(request, this.env, this.ctx);
+    const { env, cost } = meteredEnv(this.env);
+    const response = await app.fetch(request, env, this.ctx);
+    return addCost(response, { ...cost, subrequests: cost.durableObjectCalls });
   }
 
   /** RPC for the gateway: an active shop's status and limits, or null. */

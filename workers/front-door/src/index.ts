@@ -3,6 +3,7 @@
 // an id, CORS for the shop's own origins, and a body size limit. Other paths are the shop's static storefront.
 import { CF_CONNECTING_IP, CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
+import { addCost } from '../../../shared/cost';
 import { guarded, passOn } from '../../../shared/guard';
 import { createLogger } from '../../../shared/log';
 import { problemResponse, type ProblemInit } from '../../../shared/problem';
@@ -17,6 +18,8 @@ export interface FrontDoorEnv {
   ASSETS: Fetcher;
   SHOP_HOSTS: unknown;
   SHOP_ORIGINS: unknown;
+  /** "1": add this hop's call to the x-cost header (benchmarks). */
+  COST_ACCOUNTING?: string;
 }
 
 const log = createLogger('front-door');
@@ -90,7 +93,7 @@ export default {
     if (clientIp) headers.set(CLIENT_IP_HEADER, clientIp);
 
     const response = await env.GATEWAY.fetch(new Request(url, { method: request.method, headers, body }));
-    const answer = new Response(response.body, response);
+    const answer = env.COST_ACCOUNTING === '1' ? addCost(response, { subrequests: 1 }) : new Response(response.body, response);
     answer.headers.set(REQUEST_ID_HEADER, requestId);
     for (const [name, value] of Object.entries(cors)) answer.headers.set(name, value);
     return passOn(answer);
