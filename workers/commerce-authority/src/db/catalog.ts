@@ -1,6 +1,6 @@
 // Catalog reads and the admin upsert. Prices live here and only here: every price the API shows or
 // charges is read from these rows at the moment it is needed.
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { CatalogUpsertRequest, LineRequest } from '../../../../shared/contracts';
 import { variantKey } from '../../../../shared/variant-key';
 import { lookupKeys, resolveLine } from '../domain/availability';
@@ -42,19 +42,25 @@ function variantsWithProducts(db: Database) {
     .innerJoin(products, and(eq(products.shopId, variants.shopId), eq(products.sku, variants.productSku)));
 }
 
-/** Variants of the shop named by their own SKU or by their variant key, in one query. */
+/**
+ * Variants of the shop named by their own SKU or by their variant key. Two indexed lookups, not one query
+ * with `sku IN (...) OR variant_key IN (...)`: SQLite serves that OR from neither index and reads every variant
+ * of the shop (measured: 213 rows read for a one-line checkout in a 202-variant shop).
+ */
 export async function findVariants(
   db: Database,
   shopId: string,
   by: { skus: string[]; variantKeys: string[] },
 ): Promise<CatalogVariant[]> {
-  if (by.skus.length === 0 && by.variantKeys.length === 0) return [];
-  return variantsWithProducts(db).where(
-    and(
-      eq(variants.shopId, shopId),
-      or(inArray(variants.sku, jsonValues(by.skus)), inArray(variants.variantKey, jsonValues(by.variantKeys))),
-    ),
-  );
+  const [bySku, byKey] = await Promise.all([
+    by.skus.length > 0 ? variantsWithProducts(db).where(and(eq(variants.shopId, shopId), inArray(variants.sku, jsonValues(by.skus)))) : [],
+    by.variantKeys.length > 0
+      ? variantsWithProducts(db).where(and(eq(variants.shopId, shopId), inArray(variants.variantKey, jsonValues(by.variantKeys))))
+      : [],
+  ]);
+  const found = new Map<string, CatalogVariant>();
+  for (const variant of [...bySku, ...byKey]) found.set(variant.sku, variant);
+  return [...found.values()];
 }
 
 /** The variant each request line names (by its own SKU, or product SKU + attributes), or undefined. */
