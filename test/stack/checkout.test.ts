@@ -3,16 +3,28 @@ import { describe, expect, inject, it } from 'vitest';
 
 const urls = inject('stackUrls');
 
+/** At most this many requests in flight: wrangler dev's proxy is the bottleneck, not what is under test. The
+ *  fully concurrent proof (300 at once) runs against the authority in workerd (test/authority/checkout.test.ts). */
+const IN_FLIGHT = 100;
+
 describe('whole stack: checkout', () => {
-  it('300 concurrent checkouts for 20 units (limits raised for this shop): exactly 20 succeed, the rest 409', async () => {
-    const attempts = Array.from({ length: 300 }, (_, i) =>
-      fetch(`${urls.othershop}/api/checkout-session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'cf-connecting-ip': `198.20.${i >> 8}.${i & 255}` },
-        body: JSON.stringify({ items: [{ sku: 'OS-MUG-1', quantity: 1 }], email: `buyer${i}@example.com` }),
-      }).then((r) => r.status),
-    );
-    const statuses = await Promise.all(attempts);
+  it('300 checkouts racing for 20 units (limits raised for this shop): exactly 20 succeed, the rest 409', async () => {
+    const statuses: number[] = [];
+    let next = 0;
+    const buyer = async () => {
+      while (next < 300) {
+        const i = next++;
+        const res = await fetch(`${urls.othershop}/api/checkout-session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'cf-connecting-ip': `198.20.${i >> 8}.${i & 255}` },
+          body: JSON.stringify({ items: [{ sku: 'OS-MUG-1', quantity: 1 }], email: `buyer${i}@example.com` }),
+          signal: AbortSignal.timeout(60_000),
+        });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, buyer));
     expect(statuses.filter((s) => s === 200)).toHaveLength(20);
     expect(statuses.filter((s) => s === 409)).toHaveLength(280);
 
