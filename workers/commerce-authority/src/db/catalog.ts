@@ -63,19 +63,23 @@ export async function findVariants(
   return [...found.values()];
 }
 
-/** The variant each request line names (by its own SKU, or product SKU + attributes), or undefined. */
+/**
+ * The variant each request line names (by its own SKU, or product SKU + attributes), or undefined. Lines are
+ * looked up by SKU first; only the ones still unknown are looked up by variant key (one query in the usual case).
+ */
 export async function resolveVariants(
   db: Database,
   shopId: string,
   lines: readonly Pick<LineRequest, 'sku' | 'variantAttributes'>[],
 ): Promise<(CatalogVariant | undefined)[]> {
   const keys = lines.map(lookupKeys);
-  const found = await findVariants(db, shopId, {
-    skus: keys.flatMap((k) => (k.sku ? [k.sku] : [])),
-    variantKeys: keys.map((k) => k.variantKey),
-  });
-  const bySku = new Map(found.map((v) => [v.sku, v]));
-  const byKey = new Map(found.map((v) => [v.variantKey, v]));
+  const bySku = new Map((await findVariants(db, shopId, { skus: keys.flatMap((k) => (k.sku ? [k.sku] : [])), variantKeys: [] })).map((v) => [v.sku, v]));
+  const unresolved = lines.filter((line) => !resolveLine(line, bySku, new Map()));
+  const byKey = new Map(
+    unresolved.length === 0
+      ? []
+      : (await findVariants(db, shopId, { skus: [], variantKeys: unresolved.map((l) => lookupKeys(l).variantKey) })).map((v) => [v.variantKey, v]),
+  );
   return lines.map((line) => resolveLine(line, bySku, byKey));
 }
 
