@@ -1,5 +1,5 @@
 // Coupons per shop. Codes are stored upper case and matched case-insensitively.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { CouponCreateRequest } from '../../../../shared/contracts';
 import type { Database } from './client';
 import { coupons, type CouponRow } from './schema';
@@ -44,12 +44,4 @@ export async function disableCoupon(db: Database, shopId: string, code: string, 
     .where(and(eq(coupons.shopId, shopId), eq(coupons.code, code.toUpperCase())))
     .returning({ code: coupons.code });
   return updated.length === 1;
-}
-
-/** Counts one paid use (webhooks call this once per paid order). */
-export function countRedemption(db: Database, shopId: string, code: string, now: number) {
-  return db
-    .update(coupons)
-    .set({ redemptions: sql`${coupons.redemptions} + 1`, updatedAt: now })
-    .where(and(eq(coupons.shopId, shopId), eq(coupons.code, code.toUpperCase())));
 }
