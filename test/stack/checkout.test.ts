@@ -27,7 +27,10 @@ describe('whole stack: checkout', () => {
     await Promise.all(Array.from({ length: IN_FLIGHT }, buyer));
     const histogram: Record<number, number> = {};
     for (const status of statuses) histogram[status] = (histogram[status] ?? 0) + 1;
-    expect(histogram).toEqual({ 200: 20, 409: 280 });
+    // Exactly 20 sold; every other buyer is refused: 409 (sold out) or, when this local stack is saturated,
+    // 503 (a stock or limiter call missed its deadline and checkout failed closed). Never a 500, never a 21st.
+    expect(histogram[200]).toBe(20);
+    expect((histogram[409] ?? 0) + (histogram[503] ?? 0)).toBe(280);
 
     const products = (await (await fetch(`${urls.othershop}/api/products`, { headers: { 'cf-connecting-ip': '198.20.9.9' } })).json()) as {
       products: { variants: { sku: string; available: number }[] }[];
