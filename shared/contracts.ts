@@ -73,6 +73,10 @@ export const ProductVariantView = z.object({
   available: z.int().nullable(),
   /** Sold beyond stock: orderable even when available is 0. */
   backorder: z.boolean(),
+  /** At most this many in one cart or checkout (a limited drop); null: only the shop's line limit. */
+  maxPerCheckout: z.int().nullable(),
+  /** A checkout with this variant needs a challenge token (see `challenge`). */
+  requiresChallenge: z.boolean(),
 });
 export const ProductView = z.object({
   sku: z.string(),
@@ -80,7 +84,22 @@ export const ProductView = z.object({
   description: z.string(),
   variants: z.array(ProductVariantView),
 });
-export const ProductsResponse = z.object({ currency: z.string(), products: z.array(ProductView) });
+/** Set when some checkouts of this shop must pass a Cloudflare Turnstile challenge first. */
+export const ChallengeConfig = z.object({
+  provider: z.literal('turnstile'),
+  /** The public site key for the widget. */
+  siteKey: z.string(),
+  /** A checkout whose total (minor units) reaches this needs the challenge; null: only flagged variants. */
+  minTotal: z.int().nullable(),
+});
+export type ChallengeConfig = z.infer<typeof ChallengeConfig>;
+export const ProductsResponse = z.object({
+  currency: z.string(),
+  /** The most of one item a cart or checkout may hold. */
+  maxLineQuantity: z.int(),
+  challenge: ChallengeConfig.nullable(),
+  products: z.array(ProductView),
+});
 export type ProductsResponse = z.infer<typeof ProductsResponse>;
 
 // Admin: stock
@@ -111,6 +130,10 @@ export const CatalogVariantInput = z.strictObject({
   stripePriceId: z.string().regex(/^price_[A-Za-z0-9]+$/).optional(),
   active: z.boolean().default(true),
   backorder: z.boolean().default(false),
+  /** A purchase limit for a limited drop: at most this many per cart and per checkout. */
+  maxPerCheckout: z.int().min(1).max(LIMITS.quantity).optional(),
+  /** Checkouts with this variant must pass the shop's challenge (Turnstile). */
+  requiresChallenge: z.boolean().default(false),
 });
 export const CatalogProductInput = z.strictObject({
   sku: Sku,
@@ -126,6 +149,8 @@ export const CatalogUpsertRequest = z
     message: `at most ${LIMITS.catalogVariantsPerRequest} variants per request; send the catalog in parts`,
   });
 export type CatalogUpsertRequest = z.infer<typeof CatalogUpsertRequest>;
+/** What a caller may send: fields with defaults may be left out. */
+export type CatalogUpsertInput = z.input<typeof CatalogUpsertRequest>;
 
 // /api/cart
 export const CartAddRequest = LineRequest;
@@ -199,6 +224,8 @@ export const CheckoutRequest = z.strictObject({
   coupon: CouponCode.optional(),
   email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
   uiMode: UiMode.optional(),
+  /** The Turnstile widget's token, when the shop asks for a challenge (single use). */
+  challengeToken: z.string().min(1).max(2048).optional(),
   subtotal: z.unknown().optional(),
   total: z.unknown().optional(),
   amounts: z.unknown().optional(),
@@ -266,7 +293,10 @@ export const CouponView = z.object({
   endsAt: z.string().nullable(),
   minSubtotal: z.int(),
   maxRedemptions: z.int().nullable(),
+  /** Uses by paid orders. */
   redemptions: z.int(),
+  /** Uses held by checkouts still open or awaiting payment; they count against maxRedemptions. */
+  reserved: z.int(),
   active: z.boolean(),
 });
 

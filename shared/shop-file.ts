@@ -20,6 +20,19 @@ export const ShopConfig = z.strictObject({
   checkoutUiMode: z.enum(['hosted_page', 'embedded_page']).default('hosted_page'),
   stripeSecretKeyBinding: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
   stripeWebhookSecretBinding: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  /** Units one client (an IPv4 address or an IPv6 /64) may hold at once in open checkouts. */
+  maxHeldUnitsPerClient: z.int().min(1).max(10_000).default(20),
+  /** Cloudflare Turnstile for checkouts worth protecting: a total threshold and/or variants flagged in the catalog
+   *  (`requiresChallenge`). The site key is public; the secret is read from the named binding. */
+  challenge: z
+    .strictObject({
+      provider: z.literal('turnstile'),
+      siteKey: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+      secretKeyBinding: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+      /** A checkout whose total (minor units) reaches this needs the challenge. */
+      minTotal: z.int().min(0).optional(),
+    })
+    .optional(),
   /** Requests per minute per client IP, by route class (the gateway enforces them). */
   rateLimits: z
     .strictObject({

@@ -1,6 +1,6 @@
 // Drives the authority worker the way the gateway does: HTTP with x-shop-id, through its real fetch handler.
 import { exports } from 'cloudflare:workers';
-import type { CatalogUpsertRequest } from '../../shared/contracts';
+import type { CatalogUpsertInput } from '../../shared/contracts';
 
 export const TEST_SHOPS = [
   { id: 'cochlearfit', token: 'token-cochlearfit', status: 'active', inventoryPolicy: 'fail_closed', provider: 'dev' },
@@ -45,7 +45,7 @@ export async function json<T = any>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
-export function demoCatalog(): CatalogUpsertRequest {
+export function demoCatalog(): CatalogUpsertInput {
   return {
     products: [
       {
@@ -64,7 +64,7 @@ export function demoCatalog(): CatalogUpsertRequest {
   };
 }
 
-export async function putCatalog(shop: ShopName, catalog: CatalogUpsertRequest = demoCatalog()) {
+export async function putCatalog(shop: ShopName, catalog: CatalogUpsertInput = demoCatalog()) {
   const response = await call('/api/admin/catalog', { method: 'PUT', shop, admin: shop, json: catalog });
   if (response.status !== 200) throw new Error(`catalog upsert failed: ${response.status} ${await response.text()}`);
 }
@@ -110,4 +110,21 @@ export async function releaseAllHolds(): Promise<void> {
   const live = await env.DB.prepare("SELECT id, shop_id FROM reservations WHERE status IN ('pending', 'active')").all<{ id: string; shop_id: string }>();
   for (const r of live.results) await releaseReservation(env, database(env.DB), r.shop_id, r.id);
   await env.DB.prepare("UPDATE checkouts SET status = 'expired' WHERE status IN ('pending', 'open')").run();
+  await env.DB.prepare("UPDATE coupon_redemptions SET status = 'released' WHERE status = 'reserved'").run();
 }
+
+/** What a shopper can buy of a variant now, as the admin API reports it. */
+export async function availableOf(sku: string, shop: ShopName = 'cochlearfit'): Promise<number> {
+  const { items } = await json(await call('/api/admin/inventory', { shop, admin: shop }));
+  return items.find((i: { sku: string }) => i.sku === sku).available;
+}
+
+/** A number from a `SELECT ... AS n` query. */
+export async function countRows(query: string, ...binds: unknown[]): Promise<number> {
+  const { env } = await import('cloudflare:workers');
+  return (await env.DB.prepare(query).bind(...binds).first<number>('n'))!;
+}
+
+/** POST /api/checkout-session as a storefront would (optionally with a cookie, a key, a client address). */
+export const postCheckout = (body: unknown, headers: Record<string, string> = {}, shop: ShopName = 'cochlearfit') =>
+  call('/api/checkout-session', { method: 'POST', shop, headers, ...(body === undefined ? {} : { json: body }) });

@@ -73,6 +73,16 @@ describe('checkout-gateway: rate limits', () => {
     expect(results.filter((r) => r.status === 429)).toHaveLength(90);
   });
 
+  it('two IPv6 addresses in one /64 share one limit; the next /64 has its own', async () => {
+    const inOneNetwork = Array.from({ length: 12 }, (_, i) => `2001:db8:5:7::${(i + 1).toString(16)}`);
+    const statuses = [];
+    for (const ip of inOneNetwork) statuses.push((await checkout(ip)).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect((await checkout('2001:db8:5:7:ffff:ffff:ffff:ffff')).status).toBe(429);
+    expect((await checkout('2001:db8:5:8::1')).status).toBe(200);
+  });
+
   it('an env override replaces the shop limit for its class', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await send('/api/inventory/validate', { method: 'POST', ip: '192.0.2.50', body: '{}' })).status);

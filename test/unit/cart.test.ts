@@ -47,11 +47,19 @@ describe('hydrateCart', () => {
 });
 
 describe('explainRefusal', () => {
-  const base = { mode: 'add' as const, requested: 1, current: 0, lineCount: 0, maxLineQuantity: 10, maxCartLines: 50, available: 20 };
+  const base = { mode: 'add' as const, requested: 1, current: 0, lineCount: 0, maxLineQuantity: 10, maxPerCheckout: null, maxCartLines: 50, available: 20 };
   it('names the per-line limit first, then stock, then the line count', () => {
     expect(explainRefusal({ ...base, current: 10 })).toEqual({ kind: 'limit', name: 'maxLineQuantity', value: 10 });
     expect(explainRefusal({ ...base, current: 3, available: 3 })).toEqual({ kind: 'stock', available: 3 });
     expect(explainRefusal({ ...base, lineCount: 50 })).toEqual({ kind: 'limit', name: 'maxCartLines', value: 50 });
     expect(explainRefusal({ ...base, mode: 'set', requested: 4, current: 9, available: 5 })).toBeNull();
+  });
+
+  it("names a variant's purchase limit when it is below the shop's line limit, before stock", () => {
+    const limited = { ...base, maxPerCheckout: 2 };
+    expect(explainRefusal({ ...limited, requested: 3, available: 1 })).toEqual({ kind: 'limit', name: 'maxPerCheckout', value: 2 });
+    expect(explainRefusal({ ...limited, current: 2 })).toEqual({ kind: 'limit', name: 'maxPerCheckout', value: 2 });
+    expect(explainRefusal({ ...limited, requested: 2 })).toBeNull();
+    expect(explainRefusal({ ...base, maxPerCheckout: 50, requested: 11 })).toEqual({ kind: 'limit', name: 'maxLineQuantity', value: 10 });
   });
 });

@@ -1,5 +1,6 @@
 // checkout-gateway: between the front-door and the authority. It refuses what has no shop or an unknown
 // shop, counts requests per client IP with RateLimiter objects, and hands the rest to the authority.
+import { clientKeyOf } from '../../../shared/client-address';
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
 import { addCost } from '../../../shared/cost';
@@ -39,9 +40,10 @@ export default {
     const cls = limitedClass(rule.class);
     let limitHeaders: Record<string, string> = {};
     if (cls) {
-      const clientIp = request.headers.get(CLIENT_IP_HEADER) ?? 'unknown';
+      // One client is an IPv4 address or an IPv6 /64 (anyone can pick any address in their /64).
+      const client = clientKeyOf(request.headers.get(CLIENT_IP_HEADER)) ?? 'unknown';
       calls++;
-      const outcome = await checkLimit(env, clientIp, shop, cls);
+      const outcome = await checkLimit(env, client, shop, cls);
       if (outcome.kind === 'limiter_down') {
         log.error('rate_limiter_unavailable', { requestId, shopId, class: cls, failClosed: outcome.failClosed });
         if (outcome.failClosed) {

@@ -1,4 +1,5 @@
-// Per-IP rate limits by (shop, route class), counted in RateLimiter Durable Objects sharded by client IP.
+// Per-client rate limits by (shop, route class), counted in RateLimiter Durable Objects sharded by client (an
+// IPv4 address or an IPv6 /64: shared/client-address.ts).
 // When the limiter itself fails, checkout and admin fail closed (503): an unlimited checkout endpoint is
 // how stock gets held hostage and cards get tested. Reads, validation and cart edits fail open.
 import { withDeadline } from '../../../shared/deadline';
@@ -40,17 +41,17 @@ export type LimitOutcome = { kind: 'decided'; decision: RateDecision } | { kind:
  */
 export const LIMITER_SHARDS = 256;
 
-export function limiterShard(clientIp: string): string {
+export function limiterShard(client: string): string {
   let hash = 0x811c9dc5; // FNV-1a
-  for (let i = 0; i < clientIp.length; i++) hash = Math.imul(hash ^ clientIp.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < client.length; i++) hash = Math.imul(hash ^ client.charCodeAt(i), 0x01000193);
   return `shard:${(hash >>> 0) % LIMITER_SHARDS}`;
 }
 
-export async function checkLimit(env: GatewayEnv, clientIp: string, shop: ShopEdgeConfig, cls: LimitedClass): Promise<LimitOutcome> {
+export async function checkLimit(env: GatewayEnv, client: string, shop: ShopEdgeConfig, cls: LimitedClass): Promise<LimitOutcome> {
   try {
-    const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(limiterShard(clientIp)));
+    const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(limiterShard(client)));
     const decision = await withDeadline('rate limiter', LIMITER_TIMEOUT_MS, () =>
-      limiter.hit(`${shop.shopId}:${cls}:${clientIp}`, limitFor(env, shop, cls), WINDOW_MS),
+      limiter.hit(`${shop.shopId}:${cls}:${client}`, limitFor(env, shop, cls), WINDOW_MS),
     );
     return { kind: 'decided', decision };
   } catch {

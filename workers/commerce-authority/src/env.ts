@@ -10,6 +10,8 @@ export interface AuthorityEnv {
   CART_COOKIE_SECRET?: string;
   /** Tests only (ignored in production): send Stripe API calls to a fake at this base URL. */
   STRIPE_API_BASE?: string;
+  /** Tests only (ignored in production): verify Turnstile tokens with a fake siteverify at this URL. */
+  TURNSTILE_VERIFY_URL?: string;
   /** Per-request timeout of Stripe calls in ms (default 8000). */
   STRIPE_TIMEOUT_MS?: string;
   /** "1": answer an x-cost header per request (benchmarks; ignored in production). */

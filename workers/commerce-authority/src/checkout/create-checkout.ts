@@ -1,23 +1,34 @@
-// Creating a checkout: reprice from the catalog, apply the coupon, claim the idempotency key, hold the stock,
-// open the provider's session. The same key returns the same live checkout (one reservation, one session);
-// any failure after the holds gives them back before answering.
+// Creating a checkout: reprice from the catalog, apply the coupon, pass the shop's challenge if it asks for one,
+// claim the checkout (within the client's cap on held units, reserving a coupon use), hold the stock, open the
+// provider's session. A live checkout is reused only by its own buyer (the same Idempotency-Key, or the same
+// cart as it is); any failure after the holds gives them back before answering.
 import type { CheckoutRequest, CheckoutResponse, LineRequest } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
-import { resolveVariants } from '../db/catalog';
+import { resolveVariants, type CatalogVariant } from '../db/catalog';
 import { cartLinesOf } from '../db/carts';
-import { claimCheckout, findCompleteCheckout, findLiveCheckout, markCheckoutEnded, markCheckoutOpen, openCheckoutsOfCart } from '../db/checkouts';
+import {
+  claimCheckout,
+  clientHoldsFreeAt,
+  findLatestCheckout,
+  findLiveCheckout,
+  markCheckoutEnded,
+  markCheckoutOpen,
+  openCheckoutsOfCart,
+  type ClaimRefusal,
+} from '../db/checkouts';
 import type { Database } from '../db/client';
 import { findCoupon } from '../db/coupons';
 import { count } from '../db/metrics';
 import type { CheckoutRow, PricedLine } from '../db/schema';
 import type { Shop } from '../db/shops';
-import { clientCheckoutKey, derivedCheckoutKey } from '../domain/idempotency';
+import { checkoutKey, requestFingerprint } from '../domain/idempotency';
 import { evaluateCoupon, priceLines } from '../domain/pricing';
 import type { AuthorityEnv } from '../env';
 import { reserveAll } from '../inventory/reservations';
 import { readStock, stockAvailable } from '../inventory/stock';
 import { log } from '../log';
 import { ProviderError, type PaymentProvider } from '../payments/provider';
+import { challengeRequired, verifyChallenge } from './challenge';
 import { endCheckout } from './end-checkout';
 import { checkoutView } from './view';
 
@@ -32,6 +43,9 @@ export interface CheckoutContext {
   cartId: string | null;
   /** The client's Idempotency-Key header, if sent. */
   idempotencyKey: string | null;
+  /** The client's address as the front-door saw it, and its key (IPv4 address or IPv6 /64); null if unknown. */
+  clientIp: string | null;
+  clientKey: string | null;
   requestId: string;
   /** Work that may finish after the answer (metrics). */
   defer: (work: Promise<unknown>) => void;
@@ -45,11 +59,13 @@ const WAIT_FOR_TWIN_MS = 20_000;
 const STALE_PENDING_MS = 60_000;
 
 interface PricedIntent {
-  lines: ReturnType<typeof priceLines>;
+  lines: PricedLine[];
   subtotal: number;
   discount: number;
   couponCode: string | null;
   cartId: string | null;
+  /** Some line is a variant the shop flags for a challenge. */
+  flagged: boolean;
 }
 
 async function requestedLines(ctx: CheckoutContext, request: CheckoutRequest): Promise<{ lines: LineRequest[]; cartId: string | null; from: 'items' | 'cart' }> {
@@ -72,31 +88,47 @@ async function priceIntent(ctx: CheckoutContext, request: CheckoutRequest): Prom
   if (notSellable.length > 0) throw new ProblemError({ status: 409, code: 'not_sellable', detail: 'Some items are not for sale right now.', errors: notSellable });
 
   const priced = priceLines(lines.map((line, i) => ({ variant: variants[i]!, quantity: line.quantity })));
-  if (priced.length > shop.maxCartLines) {
-    throw new ProblemError({ status: 400, code: 'cart_limit', detail: `A cart holds at most ${shop.maxCartLines} different items.`, extensions: { limit: { name: 'maxCartLines', value: shop.maxCartLines } } });
-  }
-  const tooMany = priced.find((l) => l.quantity > shop.maxLineQuantity);
-  if (tooMany) {
-    throw new ProblemError({
-      status: 400,
-      code: 'cart_limit',
-      detail: `A cart holds at most ${shop.maxLineQuantity} of one item (${tooMany.sku}).`,
-      extensions: { limit: { name: 'maxLineQuantity', value: shop.maxLineQuantity } },
-    });
-  }
+  refuseOverLimits(shop, priced, new Map(variants.map((v) => [v!.sku, v!])));
 
   const subtotal = priced.reduce((sum, l) => sum + l.lineAmount, 0);
   let discount = 0;
   if (request.coupon) {
     const verdict = evaluateCoupon(await findCoupon(ctx.db, shop.id, request.coupon), subtotal, Date.now());
-    if (!verdict.ok) throw new ProblemError({ status: 400, code: verdict.reason, detail: verdict.detail, errors: [{ path: 'coupon', message: verdict.detail }] });
+    if (!verdict.ok) throw couponProblem(verdict.reason, verdict.detail);
     discount = verdict.discount;
   }
-  return { lines: priced, subtotal, discount, couponCode: request.coupon ?? null, cartId };
+  const flagged = variants.some((v) => v!.requiresChallenge);
+  return { lines: priced, subtotal, discount, couponCode: request.coupon ?? null, cartId, flagged };
+}
+
+/** The shop's caps on one checkout: different items, units of one item, and a variant's purchase limit. */
+function refuseOverLimits(shop: Shop, lines: readonly PricedLine[], variants: ReadonlyMap<string, CatalogVariant>) {
+  const limited = (name: string, value: number, detail: string) =>
+    new ProblemError({ status: 400, code: 'cart_limit', detail, extensions: { limit: { name, value } } });
+  if (lines.length > shop.maxCartLines) {
+    throw limited('maxCartLines', shop.maxCartLines, `A cart holds at most ${shop.maxCartLines} different items.`);
+  }
+  const tooMany = lines.find((l) => l.quantity > shop.maxLineQuantity);
+  if (tooMany) {
+    const detail = `A cart holds at most ${shop.maxLineQuantity} of one item (${tooMany.sku}).`;
+    throw limited('maxLineQuantity', shop.maxLineQuantity, detail);
+  }
+  for (const line of lines) {
+    const max = variants.get(line.sku)?.maxPerCheckout ?? null;
+    if (max !== null && line.quantity > max) {
+      throw limited('maxPerCheckout', max, `${line.sku} is limited to ${max} per order.`);
+    }
+  }
 }
 
 async function sleep(ms: number) {
   await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function couponProblem(reason: string, detail: string): ProblemError {
+  // Used up is a state that can change (a reserved use may come back); the other reasons are the request's.
+  const status = reason === 'coupon_exhausted' ? 409 : 400;
+  return new ProblemError({ status, code: reason, detail, errors: [{ path: 'coupon', message: detail }] });
 }
 
 export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequest): Promise<CheckoutResponse> {
@@ -104,17 +136,37 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
   const intent = await priceIntent(ctx, request);
   const uiMode = request.uiMode ?? shop.checkoutUiMode;
   const email = request.email?.trim().toLowerCase() ?? null;
-  const key = ctx.idempotencyKey
-    ? clientCheckoutKey(ctx.idempotencyKey)
-    : await derivedCheckoutKey({ shopId: shop.id, lines: intent.lines, coupon: intent.couponCode, currency: shop.currency, uiMode, email });
+  const fingerprint = await requestFingerprint({
+    shopId: shop.id,
+    lines: intent.lines,
+    coupon: intent.couponCode,
+    currency: shop.currency,
+    uiMode,
+    email,
+  });
+  const checkoutId = `chk_${crypto.randomUUID().replaceAll('-', '')}`;
+  const key = checkoutKey({ idempotencyKey: ctx.idempotencyKey, cartId: intent.cartId, fingerprint, checkoutId });
 
-  if (ctx.idempotencyKey && (await findCompleteCheckout(db, shop.id, key))) {
-    throw new ProblemError({ status: 409, code: 'checkout_complete', detail: 'The checkout for this Idempotency-Key is already paid.' });
+  if (ctx.idempotencyKey) {
+    const earlier = await findLatestCheckout(db, shop.id, key);
+    if (earlier && earlier.requestHash !== fingerprint) {
+      throw new ProblemError({
+        status: 422,
+        code: 'idempotency_key_reused',
+        detail: 'This Idempotency-Key was used for a different checkout; use a new key for a new attempt.',
+        errors: [{ path: '(header) idempotency-key', message: 'already used with another request' }],
+      });
+    }
+    if (earlier?.status === 'complete') {
+      throw new ProblemError({ status: 409, code: 'checkout_complete', detail: 'The checkout for this Idempotency-Key is already paid.' });
+    }
   }
 
+  let challenged = false;
   const waitUntil = Date.now() + WAIT_FOR_TWIN_MS;
+  const reusable = ctx.idempotencyKey !== null || intent.cartId !== null;
   for (;;) {
-    const live = await findLiveCheckout(db, shop.id, key);
+    const live = reusable ? await findLiveCheckout(db, shop.id, key) : undefined;
     const now = Date.now();
     if (live?.status === 'open' && live.expiresAt > now) return checkoutView(live);
     if (live?.status === 'open' || (live?.status === 'pending' && now - live.updatedAt > STALE_PENDING_MS)) {
@@ -122,21 +174,35 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       continue;
     }
     if (live?.status === 'pending') {
-      // An identical request is creating this checkout right now: wait for its answer.
-      if (now > waitUntil) throw new ProblemError({ status: 503, code: 'checkout_busy', detail: 'An identical checkout is still being created; try again.', headers: { 'retry-after': '2' } });
+      // A retry of the same attempt is creating this checkout right now: wait for its answer.
+      if (now > waitUntil) {
+        throw new ProblemError({
+          status: 503,
+          code: 'checkout_busy',
+          detail: 'This checkout is still being created; try again.',
+          headers: { 'retry-after': '2' },
+        });
+      }
       await sleep(50);
       continue;
     }
 
     await refuseIfShort(ctx, intent.lines);
-    const checkoutId = `chk_${crypto.randomUUID().replaceAll('-', '')}`;
+    const total = intent.subtotal - intent.discount;
+    if (!challenged && challengeRequired(shop, { total, flagged: intent.flagged })) {
+      await verifyChallenge(ctx, request.challengeToken, ctx.clientIp);
+      challenged = true; // a token is single use: a lost race for the key does not spend another
+    }
     const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
-    const claimed = await claimCheckout(
+    const claim = await claimCheckout(
       db,
       {
         id: checkoutId,
         shopId: shop.id,
         idempotencyKey: key,
+        requestHash: fingerprint,
+        clientKey: ctx.clientKey,
+        heldUnits: intent.lines.reduce((units, l) => units + (l.backorder ? 0 : l.quantity), 0),
         cartId: intent.cartId,
         reservationId: checkoutId,
         provider: ctx.provider.name,
@@ -148,15 +214,39 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         discount: intent.discount,
         shipping: 0,
         tax: 0,
-        total: intent.subtotal - intent.discount,
+        total,
         currency: shop.currency,
         expiresAt,
       },
       now,
     );
-    if (!claimed) continue; // an identical request claimed the key first
-    return openCheckout(ctx, claimed);
+    if (claim.kind === 'taken') continue; // a retry of the same attempt claimed the key first
+    if (claim.kind === 'refused') {
+      // A retry of the same attempt may have claimed the key (and counted its units) first: answer with it.
+      if (await findLiveCheckout(db, shop.id, key)) continue;
+      throw await claimRefused(ctx, claim.reason, now);
+    }
+    return openCheckout(ctx, claim.checkout);
   }
+}
+
+async function claimRefused(ctx: CheckoutContext, reason: ClaimRefusal, now: number): Promise<ProblemError> {
+  ctx.defer(count(ctx.db, ctx.shop.id, { checkouts_rejected: 1 }));
+  if (reason === 'coupon_exhausted') return couponProblem(reason, 'This coupon has been used up.');
+  if (reason === 'coupon_inactive') return couponProblem(reason, 'This coupon is no longer valid.');
+  const cap = ctx.shop.maxHeldUnitsPerClient;
+  const freeAt = ctx.clientKey ? await clientHoldsFreeAt(ctx.db, ctx.shop.id, ctx.clientKey, now) : null;
+  const retryAfter = Math.max(1, Math.ceil(((freeAt ?? now + 60_000) - now) / 1000));
+  log.warn('client_hold_cap', { requestId: ctx.requestId, shopId: ctx.shop.id, clientKey: ctx.clientKey, cap });
+  return new ProblemError({
+    status: 429,
+    code: 'hold_limit',
+    detail:
+      `Checkouts from this address already hold as many items as one shopper may hold at once (${cap}). ` +
+      'Complete or cancel an open checkout, or try again when one expires.',
+    headers: { 'retry-after': String(retryAfter) },
+    extensions: { limit: { name: 'maxHeldUnitsPerClient', value: cap } },
+  });
 }
 
 function shortStock(lines: { sku: string; requested: number; available: number | null; ok: boolean }[]): ProblemError {

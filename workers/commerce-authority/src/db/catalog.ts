@@ -20,6 +20,10 @@ export interface CatalogVariant {
   /** Both the variant and its product are active. */
   sellable: boolean;
   backorder: boolean;
+  /** At most this many in one cart or checkout; null: only the shop's line limit. */
+  maxPerCheckout: number | null;
+  /** A checkout with this variant must pass the shop's challenge. */
+  requiresChallenge: boolean;
 }
 
 const variantColumns = {
@@ -33,6 +37,8 @@ const variantColumns = {
   stripePriceId: variants.stripePriceId,
   sellable: sql<boolean>`(${variants.active} AND ${products.active})`.mapWith(Boolean),
   backorder: variants.backorder,
+  maxPerCheckout: variants.maxPerCheckout,
+  requiresChallenge: variants.requiresChallenge,
 };
 
 function variantsWithProducts(db: Database) {
@@ -210,6 +216,8 @@ export async function upsertCatalog(
         stripePriceId: variant.stripePriceId ?? null,
         active: variant.active,
         backorder: variant.backorder,
+        maxPerCheckout: variant.maxPerCheckout ?? null,
+        requiresChallenge: variant.requiresChallenge,
         sortOrder: index,
         updatedAt: now,
       };

@@ -1,19 +1,33 @@
-// Coupons per shop. Codes are stored upper case and matched case-insensitively.
-import { and, asc, eq } from 'drizzle-orm';
+// Coupons per shop and their uses. Codes are stored upper case and matched case-insensitively. A use is
+// reserved when a checkout opens, redeemed when it is paid and released when it ends unpaid; the
+// coupon_redemptions_limit trigger keeps live-or-paid uses within maxRedemptions however many checkouts race.
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CouponCreateRequest } from '../../../../shared/contracts';
 import type { Database } from './client';
-import { coupons, type CouponRow } from './schema';
+import { prepared, type Statement } from './statements';
+import type { CouponWithUses } from '../domain/pricing';
+import { checkouts, couponRedemptions, coupons } from './schema';
 
-export async function findCoupon(db: Database, shopId: string, code: string): Promise<CouponRow | undefined> {
-  return db
-    .select()
+export type { CouponWithUses };
+
+const uses = (status: 'reserved' | 'redeemed') =>
+  sql<number>`(SELECT COUNT(*) FROM ${couponRedemptions} WHERE ${couponRedemptions.shopId} = ${coupons.shopId}
+    AND ${couponRedemptions.code} = ${coupons.code} AND ${couponRedemptions.status} = ${status})`.mapWith(Number);
+
+const withUses = { coupon: coupons, redeemed: uses('redeemed'), reserved: uses('reserved') };
+
+export async function findCoupon(db: Database, shopId: string, code: string): Promise<CouponWithUses | undefined> {
+  const row = await db
+    .select(withUses)
     .from(coupons)
     .where(and(eq(coupons.shopId, shopId), eq(coupons.code, code.toUpperCase())))
     .get();
+  return row && { ...row.coupon, redeemed: row.redeemed, reserved: row.reserved };
 }
 
-export async function listCoupons(db: Database, shopId: string): Promise<CouponRow[]> {
-  return db.select().from(coupons).where(eq(coupons.shopId, shopId)).orderBy(asc(coupons.code));
+export async function listCoupons(db: Database, shopId: string): Promise<CouponWithUses[]> {
+  const rows = await db.select(withUses).from(coupons).where(eq(coupons.shopId, shopId)).orderBy(asc(coupons.code));
+  return rows.map((row) => ({ ...row.coupon, redeemed: row.redeemed, reserved: row.reserved }));
 }
 
 /** Creates a coupon; false when the code is taken in this shop. */
@@ -37,6 +51,7 @@ export async function createCoupon(db: Database, shopId: string, input: CouponCr
   return inserted.length === 1;
 }
 
+/** Disables a coupon: from now on no checkout can reserve it (checkouts already open keep their use). */
 export async function disableCoupon(db: Database, shopId: string, code: string, now: number): Promise<boolean> {
   const updated = await db
     .update(coupons)
@@ -44,4 +59,39 @@ export async function disableCoupon(db: Database, shopId: string, code: string, 
     .where(and(eq(coupons.shopId, shopId), eq(coupons.code, code.toUpperCase())))
     .returning({ code: coupons.code });
   return updated.length === 1;
+}
+
+/**
+ * Reserves a use of the checkout's coupon, if the checkout row exists (so a claim that lost its race reserves
+ * nothing). The trigger aborts it, and the batch it is in, with `coupon_exhausted` or `coupon_inactive`.
+ */
+export function reserveCouponUse(db: Database, checkoutId: string) {
+  return db.insert(couponRedemptions).select(
+    db
+      .select({
+        checkoutId: checkouts.id,
+        shopId: checkouts.shopId,
+        code: sql<string>`${checkouts.couponCode}`.as('code'),
+        status: sql<'reserved'>`'reserved'`.as('status'),
+        createdAt: checkouts.createdAt,
+        updatedAt: checkouts.updatedAt,
+      })
+      .from(checkouts)
+      .where(and(eq(checkouts.id, checkoutId), sql`${checkouts.couponCode} IS NOT NULL`)),
+  );
+}
+
+/** Gives the use back once the checkout has ended unpaid (failed, expired, superseded). Idempotent. */
+export function releaseCouponUseStatement(db: Database, checkoutId: string, now: number): Statement {
+  return prepared(db, sql`
+    UPDATE coupon_redemptions SET status = 'released', updated_at = ${now}
+    WHERE checkout_id = ${checkoutId} AND status = 'reserved'
+      AND (SELECT status FROM checkouts WHERE id = ${checkoutId}) IN ('failed', 'expired', 'superseded')`);
+}
+
+/** Gives the use of a checkout whose payment failed back (the checkout itself is complete). Idempotent. */
+export function releaseFailedPaymentCouponUse(db: Database, checkoutId: string, now: number): Statement {
+  return prepared(db, sql`
+    UPDATE coupon_redemptions SET status = 'released', updated_at = ${now}
+    WHERE checkout_id = ${checkoutId} AND status = 'reserved'`);
 }

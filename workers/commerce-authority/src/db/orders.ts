@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { prepared } from './statements';
-import { coupons, orderHistory, orderLines, orders, type CheckoutRow, type OrderRow, type OrderStatus } from './schema';
+import { orderHistory, orderLines, orders, type CheckoutRow, type OrderRow, type OrderStatus } from './schema';
 
 export const FIRST_ORDER_NUMBER = 1001;
 
@@ -48,11 +48,11 @@ export function insertOrder(db: Database, order: NewOrder, now: number) {
   return [
     prepared(db, sql`
       INSERT INTO orders (id, shop_id, number, checkout_id, session_id, payment_intent_id, status, attention, email,
-        shipping_address, coupon_code, coupon_counted, currency, subtotal, discount, shipping, tax, total, amount_refunded,
+        shipping_address, coupon_code, currency, subtotal, discount, shipping, tax, total, amount_refunded,
         created_at, updated_at)
       SELECT ${order.id}, ${shopId}, COALESCE(MAX(number) + 1, ${FIRST_ORDER_NUMBER}), ${checkout.id}, ${checkout.sessionId},
         ${order.paymentIntentId}, ${order.status}, ${order.attention}, ${order.email},
-        ${order.shippingAddress ? JSON.stringify(order.shippingAddress) : null}, ${checkout.couponCode}, 0, ${checkout.currency},
+        ${order.shippingAddress ? JSON.stringify(order.shippingAddress) : null}, ${checkout.couponCode}, ${checkout.currency},
         ${checkout.subtotal}, ${checkout.discount}, ${order.shipping}, ${order.tax}, ${order.total}, 0, ${now}, ${now}
       FROM orders WHERE shop_id = ${shopId}
       ON CONFLICT (session_id) DO NOTHING`),
@@ -94,19 +94,17 @@ export function transitionOrder(db: Database, order: OrderRow, from: OrderStatus
   ];
 }
 
-/** Counts the order's coupon once, when the order is paid. */
+/**
+ * Counts the coupon of a paid order as used: its reservation becomes a redemption (also one released after a
+ * late payment: the money is taken with the discount, so the use is real). Idempotent.
+ */
 export function countCouponOnce(db: Database, orderId: string, now: number) {
   return [
-    prepared(
-      db,
-      db
-        .update(coupons)
-        .set({ redemptions: sql`${coupons.redemptions} + 1`, updatedAt: now })
-        .where(
-          sql`(${coupons.shopId}, ${coupons.code}) IN (SELECT shop_id, coupon_code FROM orders WHERE id = ${orderId} AND status = 'paid' AND coupon_counted = 0)`,
-        ),
-    ),
-    prepared(db, db.update(orders).set({ couponCounted: true }).where(and(eq(orders.id, orderId), eq(orders.status, 'paid')))),
+    prepared(db, sql`
+      INSERT INTO coupon_redemptions (checkout_id, shop_id, code, status, created_at, updated_at)
+      SELECT checkout_id, shop_id, coupon_code, 'redeemed', ${now}, ${now}
+      FROM orders WHERE id = ${orderId} AND status = 'paid' AND coupon_code IS NOT NULL
+      ON CONFLICT (checkout_id) DO UPDATE SET status = 'redeemed', updated_at = excluded.updated_at`),
   ];
 }
 

@@ -53,6 +53,14 @@ export const shops = sqliteTable(
     orderPrefix: text('order_prefix').notNull().default('ORD'),
     /** Whether a full refund puts the items back on sale. */
     restockOnRefund: integer('restock_on_refund', { mode: 'boolean' }).notNull().default(false),
+    /** Units one client (IPv4 address or IPv6 /64) may hold at once in live checkouts. Enforced by the
+     *  checkouts_client_hold_cap trigger (d1-migrations), so racing claims cannot pass it together. */
+    maxHeldUnitsPerClient: integer('max_held_units_per_client').notNull().default(20),
+    /** Cloudflare Turnstile: the public site key, and the name of the secret binding (never the secret). */
+    turnstileSiteKey: text('turnstile_site_key'),
+    turnstileSecretBinding: text('turnstile_secret_binding'),
+    /** A checkout whose total reaches this (minor units) must pass a challenge; null: no threshold. */
+    challengeMinTotal: integer('challenge_min_total'),
     /** SHA-256 (hex) of the shop's admin bearer token. */
     adminTokenHash: text('admin_token_hash').notNull(),
     ...timestamps,
@@ -96,6 +104,10 @@ export const variants = sqliteTable(
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     /** Sold beyond stock (made to order): no hold is taken and availability never blocks it. */
     backorder: integer('backorder', { mode: 'boolean' }).notNull().default(false),
+    /** At most this many in one cart or checkout (a limited drop); null: only the shop's line limit. */
+    maxPerCheckout: integer('max_per_checkout'),
+    /** A checkout with this variant must pass the shop's challenge (Turnstile). */
+    requiresChallenge: integer('requires_challenge', { mode: 'boolean' }).notNull().default(false),
     sortOrder: integer('sort_order').notNull().default(0),
     ...timestamps,
   },
@@ -190,9 +202,8 @@ export const coupons = sqliteTable(
     startsAt: integer('starts_at'),
     endsAt: integer('ends_at'),
     minSubtotal: integer('min_subtotal').notNull().default(0),
+    /** Live (reserved by an open checkout) plus paid uses never exceed this: see couponRedemptions. */
     maxRedemptions: integer('max_redemptions'),
-    /** Paid orders that used it; counted by the webhook, never at checkout. */
-    redemptions: integer('redemptions').notNull().default(0),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     ...timestamps,
   },
@@ -204,6 +215,28 @@ export const coupons = sqliteTable(
     ),
   ],
 );
+
+/**
+ * One use of a coupon by one checkout: reserved when the checkout opens, redeemed when it is paid, released
+ * when it ends unpaid. The coupon_redemptions_limit trigger (d1-migrations) refuses a reservation that would
+ * take live-or-paid uses past maxRedemptions, or that names a disabled coupon, atomically with the insert.
+ */
+export const couponRedemptions = sqliteTable(
+  'coupon_redemptions',
+  {
+    checkoutId: text('checkout_id').primaryKey(),
+    shopId: text('shop_id').notNull(),
+    code: text('code').notNull(),
+    status: text('status', { enum: ['reserved', 'redeemed', 'released'] }).notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.shopId, t.code], foreignColumns: [coupons.shopId, coupons.code] }),
+    index('coupon_redemptions_coupon').on(t.shopId, t.code, t.status),
+  ],
+);
+
+export type CouponRedemptionRow = typeof couponRedemptions.$inferSelect;
 
 export interface PricedLine {
   sku: string;
@@ -225,8 +258,15 @@ export const checkouts = sqliteTable(
     shopId: text('shop_id')
       .notNull()
       .references(() => shops.id),
-    /** Derived from the normalized inputs, or the client's Idempotency-Key: one live checkout per key. */
+    /** Who may reuse it: the client's Idempotency-Key, or the cart plus its content; a key of its own otherwise
+     *  (see domain/idempotency.ts). One live checkout per key. */
     idempotencyKey: text('idempotency_key').notNull(),
+    /** SHA-256 of the normalized request: the same key with another request is refused (422). */
+    requestHash: text('request_hash').notNull().default(''),
+    /** The client (IPv4 address or IPv6 /64) that opened it, for the cap on held units; null when unknown. */
+    clientKey: text('client_key'),
+    /** Units this checkout holds (backorder lines hold none). */
+    heldUnits: integer('held_units').notNull().default(0),
     /** The cart it was made from, if any: a newer checkout of the same cart supersedes it. */
     cartId: text('cart_id'),
     /** Equal to the checkout id: one reservation per checkout. */
@@ -259,6 +299,7 @@ export const checkouts = sqliteTable(
     uniqueIndex('checkouts_session').on(t.sessionId),
     index('checkouts_cart').on(t.shopId, t.cartId, t.status),
     index('checkouts_status_expiry').on(t.status, t.expiresAt),
+    index('checkouts_client').on(t.shopId, t.clientKey, t.status),
   ],
 );
 
@@ -302,7 +343,6 @@ export const orders = sqliteTable(
     email: text('email'),
     shippingAddress: text('shipping_address', { mode: 'json' }).$type<Record<string, unknown>>(),
     couponCode: text('coupon_code'),
-    couponCounted: integer('coupon_counted', { mode: 'boolean' }).notNull().default(false),
     currency: text('currency').notNull(),
     subtotal: integer('subtotal').notNull(),
     discount: integer('discount').notNull(),

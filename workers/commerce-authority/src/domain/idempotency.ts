@@ -1,5 +1,7 @@
-// The idempotency key of a checkout: the same shop, lines, coupon, currency, UI mode and email give the same
-// key, however the request spelled them; or the client's own Idempotency-Key. Pure (Web Crypto only).
+// Which checkouts are "the same": identity decides, never matching content. A live checkout is reused only
+// for the same client Idempotency-Key, or for the same cart with the same content; two strangers whose carts
+// are identical get two checkouts. The request fingerprint tells whether a reused key still asks for the same
+// thing (if not: 422, as Stripe and the IETF Idempotency-Key draft answer). Pure (Web Crypto only).
 
 export interface CheckoutIntent {
   shopId: string;
@@ -15,7 +17,8 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function derivedCheckoutKey(intent: CheckoutIntent): Promise<string> {
+/** The normalized request: the same lines, coupon, currency, UI mode and email give the same fingerprint. */
+export async function requestFingerprint(intent: CheckoutIntent): Promise<string> {
   const quantities = new Map<string, number>();
   for (const line of intent.lines) quantities.set(line.variantKey, (quantities.get(line.variantKey) ?? 0) + line.quantity);
   const canonical = JSON.stringify([
@@ -26,15 +29,17 @@ export async function derivedCheckoutKey(intent: CheckoutIntent): Promise<string
     intent.uiMode,
     intent.email?.trim().toLowerCase() ?? null,
   ]);
-  return `auto:${await sha256Hex(canonical)}`;
+  return sha256Hex(canonical);
 }
 
-/** A client key is namespaced so it can never collide with a derived one. */
-export function clientCheckoutKey(header: string): string {
-  return `client:${header}`;
-}
-
-/** The provider's idempotency key for one attempt of a checkout (Stripe allows 255 characters). */
-export async function providerIdempotencyKey(shopId: string, checkoutKey: string, attempt: number): Promise<string> {
-  return `checkout:${await sha256Hex(`${shopId}\n${checkoutKey}`)}:${attempt}`;
+/**
+ * The checkout's idempotency key, namespaced by who owns it:
+ * - `client:<header>`: the buyer's own Idempotency-Key (one per checkout attempt);
+ * - `cart:<cart id>:<fingerprint>`: the cookie's cart as it is now (a changed cart is a new checkout);
+ * - `once:<checkout id>`: neither, so nothing may ever share it.
+ */
+export function checkoutKey(owner: { idempotencyKey: string | null; cartId: string | null; fingerprint: string; checkoutId: string }) {
+  if (owner.idempotencyKey !== null) return `client:${owner.idempotencyKey}`;
+  if (owner.cartId !== null) return `cart:${owner.cartId}:${owner.fingerprint}`;
+  return `once:${owner.checkoutId}`;
 }

@@ -1,6 +1,9 @@
 // Checkout pricing: every amount comes from the catalog rows passed in, never from the client. Pure.
 import type { CouponRow, PricedLine } from '../db/schema';
 
+/** A coupon with its uses: paid (redeemed) and held by live checkouts (reserved). */
+export type CouponWithUses = CouponRow & { redeemed: number; reserved: number };
+
 export interface PricingVariant {
   sku: string;
   variantKey: string;
@@ -41,12 +44,13 @@ export type CouponVerdict =
     };
 
 /** Whether a coupon applies to this subtotal now, and how much it takes off (never more than the subtotal). */
-export function evaluateCoupon(coupon: CouponRow | undefined, subtotal: number, now: number): CouponVerdict {
+export function evaluateCoupon(coupon: CouponWithUses | undefined, subtotal: number, now: number): CouponVerdict {
   if (!coupon) return { ok: false, reason: 'coupon_unknown', detail: 'This coupon code does not exist.' };
   if (!coupon.active) return { ok: false, reason: 'coupon_inactive', detail: 'This coupon is no longer valid.' };
   if (coupon.startsAt !== null && now < coupon.startsAt) return { ok: false, reason: 'coupon_not_started', detail: 'This coupon is not valid yet.' };
   if (coupon.endsAt !== null && now >= coupon.endsAt) return { ok: false, reason: 'coupon_expired', detail: 'This coupon has expired.' };
-  if (coupon.maxRedemptions !== null && coupon.redemptions >= coupon.maxRedemptions) {
+  // An early answer only: the reservation at checkout decides, atomically, when checkouts race for the last use.
+  if (coupon.maxRedemptions !== null && coupon.redeemed + coupon.reserved >= coupon.maxRedemptions) {
     return { ok: false, reason: 'coupon_exhausted', detail: 'This coupon has been used up.' };
   }
   if (subtotal < coupon.minSubtotal) {

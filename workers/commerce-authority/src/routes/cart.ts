@@ -67,12 +67,16 @@ function refusalProblem(refusal: CartRefusal | null, sku: string): ProblemError 
       extensions: { sku, available: refusal.available },
     });
   }
-  const what = refusal.name === 'maxLineQuantity' ? `at most ${refusal.value} of one item` : `at most ${refusal.value} different items`;
+  const detail = {
+    maxLineQuantity: `A cart holds at most ${refusal.value} of one item.`,
+    maxPerCheckout: `${sku} is limited to ${refusal.value} per order.`,
+    maxCartLines: `A cart holds at most ${refusal.value} different items.`,
+  }[refusal.name];
   return new ProblemError({
     status: 400,
     code: 'cart_limit',
-    detail: `A cart holds ${what}.`,
-    errors: [{ path: refusal.name === 'maxLineQuantity' ? 'quantity' : 'sku', message: `${refusal.name} is ${refusal.value}` }],
+    detail,
+    errors: [{ path: refusal.name === 'maxCartLines' ? 'sku' : 'quantity', message: `${refusal.name} is ${refusal.value}` }],
     extensions: { limit: { name: refusal.name, value: refusal.value } },
   });
 }
@@ -100,11 +104,21 @@ async function changeLine(c: CartContext, line: Pick<LineRequest, 'sku' | 'varia
   const shop = c.var.shop;
   const variant = await sellableVariant(c, line);
   const available = await availableFor(c, variant);
-  const caps = { maxQuantity: Math.min(shop.maxLineQuantity, available ?? Infinity), maxLines: shop.maxCartLines };
+  const maxQuantity = Math.min(shop.maxLineQuantity, variant.maxPerCheckout ?? Infinity, available ?? Infinity);
+  const caps = { maxQuantity, maxLines: shop.maxCartLines };
   let cartId = await currentCartId(c);
   const refusalFor = async (current: number, lineCount: number) =>
     refusalProblem(
-      explainRefusal({ mode, requested: quantity, current, lineCount, maxLineQuantity: shop.maxLineQuantity, maxCartLines: shop.maxCartLines, available }),
+      explainRefusal({
+        mode,
+        requested: quantity,
+        current,
+        lineCount,
+        maxLineQuantity: shop.maxLineQuantity,
+        maxPerCheckout: variant.maxPerCheckout,
+        maxCartLines: shop.maxCartLines,
+        available,
+      }),
       variant.sku,
     );
 
@@ -143,6 +157,11 @@ async function replaceCart(c: CartContext, items: LineRequest[]) {
   if (lines.length > shop.maxCartLines) throw refusalProblem({ kind: 'limit', name: 'maxCartLines', value: shop.maxCartLines }, lines[0]!.variant.sku);
   const tooMany = lines.find((l) => l.quantity > shop.maxLineQuantity);
   if (tooMany) throw refusalProblem({ kind: 'limit', name: 'maxLineQuantity', value: shop.maxLineQuantity }, tooMany.variant.sku);
+  const overLimit = lines.find((l) => l.variant.maxPerCheckout !== null && l.quantity > l.variant.maxPerCheckout);
+  if (overLimit) {
+    const value = overLimit.variant.maxPerCheckout!;
+    throw refusalProblem({ kind: 'limit', name: 'maxPerCheckout', value }, overLimit.variant.sku);
+  }
 
   const stock = await readStock(c.env, shop, lines.filter((l) => !l.variant.backorder).map((l) => l.variant.variantKey));
   const short = lines.flatMap(({ variant, quantity, index }) => {

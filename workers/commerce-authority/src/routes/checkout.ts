@@ -1,7 +1,9 @@
 // POST /api/checkout-session and /api/checkout/session: a repriced, idempotent checkout that holds stock.
 // The body is optional: without `items`, the cart of the cookie is checked out.
 import { Hono } from 'hono';
+import { clientKeyOf } from '../../../../shared/client-address';
 import { CheckoutRequest, SessionId } from '../../../../shared/contracts';
+import { CLIENT_IP_HEADER } from '../../../../shared/headers';
 import { ProblemError } from '../../../../shared/problem';
 import { checkoutStatus } from '../checkout/view';
 import { findCheckoutBySession } from '../db/checkouts';
@@ -37,6 +39,8 @@ export const checkoutRoutes = new Hono<ShopBindings>()
   const db = database(c.env.DB);
   const cookieCart = await readCartCookie(c);
   const cart = cookieCart ? await findCart(db, c.var.shop.id, cookieCart) : undefined;
+  // Set by the front-door from CF-Connecting-IP; absent only on internal calls (tests, benchmarks).
+  const clientIp = c.req.header(CLIENT_IP_HEADER) ?? null;
   const checkout = await createCheckout(
     {
       env: c.env,
@@ -46,6 +50,8 @@ export const checkoutRoutes = new Hono<ShopBindings>()
       origin,
       cartId: cart?.id ?? null,
       idempotencyKey,
+      clientIp,
+      clientKey: clientKeyOf(clientIp),
       requestId: c.var.requestId,
       defer: (work) => c.executionCtx.waitUntil(work),
     },

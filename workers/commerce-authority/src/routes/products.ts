@@ -1,6 +1,8 @@
-// GET /api/products: the shop's sellable catalog with live availability per variant.
+// GET /api/products: the shop's sellable catalog with live availability per variant, and what a storefront needs
+// to know before checkout (the most of one item, purchase limits, whether a challenge will be asked).
 import { Hono } from 'hono';
 import type { ProductsResponse } from '../../../../shared/contracts';
+import { publicChallengeConfig } from '../checkout/challenge';
 import { listSellableCatalog } from '../db/catalog';
 import { database } from '../db/client';
 import type { ShopBindings } from '../http/shop-context';
@@ -12,6 +14,8 @@ export const productRoutes = new Hono<ShopBindings>().get('/', async (c) => {
   const stock = await readStock(c.env, shop, catalog.flatMap((p) => p.variants.map((v) => v.variantKey)));
   const body: ProductsResponse = {
     currency: shop.currency,
+    maxLineQuantity: shop.maxLineQuantity,
+    challenge: publicChallengeConfig(c.env, shop),
     products: catalog.map((product) => ({
       sku: product.sku,
       name: product.name,
@@ -24,6 +28,8 @@ export const productRoutes = new Hono<ShopBindings>().get('/', async (c) => {
         currency: v.currency,
         available: stockAvailable(stock.get(v.variantKey)),
         backorder: v.backorder,
+        maxPerCheckout: v.maxPerCheckout,
+        requiresChallenge: v.requiresChallenge,
       })),
     })),
   };

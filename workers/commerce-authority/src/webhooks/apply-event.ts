@@ -5,6 +5,7 @@
 import type Stripe from 'stripe';
 import { endCheckout } from '../checkout/end-checkout';
 import { findCheckoutBySession, markCheckoutComplete } from '../db/checkouts';
+import { releaseFailedPaymentCouponUse } from '../db/coupons';
 import { count } from '../db/metrics';
 import type { Database } from '../db/client';
 import { clearCartStatement } from '../db/carts';
@@ -104,7 +105,7 @@ async function onSession(ctx: EventContext, session: Stripe.Checkout.Session, ou
     const statements = order
       ? transitionOrder(db, order, ['pending_payment'], 'payment_failed', noteFor(ctx), now)
       : insertOrder(db, newOrder(ctx, checkout, session, 'payment_failed', null), now);
-    return [...statements, markCheckoutComplete(db, checkout.id, now)];
+    return [...statements, markCheckoutComplete(db, checkout.id, now), releaseFailedPaymentCouponUse(db, checkout.id, now)];
   }
 
   if (order && (outcome === 'awaiting' || order.status !== 'pending_payment')) return []; // already recorded as far as it goes

@@ -1,16 +1,16 @@
-// Admin coupons: create, list, disable. Redemptions are counted by the webhook when an order is paid.
+// Admin coupons: create, list, disable, with their uses: reserved by live checkouts, redeemed by paid orders.
 import { Hono } from 'hono';
 import { CouponCode, CouponCreateRequest } from '../../../../../shared/contracts';
 import { ProblemError } from '../../../../../shared/problem';
 import { database } from '../../db/client';
 import { createCoupon, disableCoupon, findCoupon, listCoupons } from '../../db/coupons';
-import type { CouponRow } from '../../db/schema';
+import type { CouponWithUses } from '../../db/coupons';
 import { readJson } from '../../http/json-body';
 import type { ShopBindings } from '../../http/shop-context';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function couponView(coupon: CouponRow) {
+function couponView(coupon: CouponWithUses) {
   return {
     code: coupon.code,
     percentOff: coupon.percentOff,
@@ -19,7 +19,8 @@ function couponView(coupon: CouponRow) {
     endsAt: iso(coupon.endsAt),
     minSubtotal: coupon.minSubtotal,
     maxRedemptions: coupon.maxRedemptions,
-    redemptions: coupon.redemptions,
+    redemptions: coupon.redeemed,
+    reserved: coupon.reserved,
     active: coupon.active,
   };
 }

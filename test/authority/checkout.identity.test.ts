@@ -1,0 +1,160 @@
+// Which checkouts are the same: identity decides, never matching content. A live checkout is reused only for
+// the same cart (cookie) or the same Idempotency-Key; strangers with identical carts or bodies never share one.
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { availableOf, call, countRows, json, postCheckout, putCatalog, releaseAllHolds, setStock, Shopper } from './helpers';
+
+const NAVY_M = 'HB-NAVY-M';
+const PINK_M = 'HB-PINK-M';
+
+const cartCheckout = (shopper: Shopper, headers: Record<string, string> = {}) =>
+  postCheckout(undefined, { cookie: shopper.cookie!, ...headers });
+
+beforeEach(async () => {
+  await releaseAllHolds();
+  await putCatalog('cochlearfit');
+  await setStock('cochlearfit', NAVY_M, 10);
+  await setStock('cochlearfit', PINK_M, 10);
+});
+
+describe('checkout identity: strangers', () => {
+  it('two carts with the same lines -> two checkouts, two sessions, two units held', async () => {
+    const [alice, bob] = [new Shopper(), new Shopper()];
+    await alice.view('POST', { sku: PINK_M, quantity: 1 });
+    await bob.view('POST', { sku: PINK_M, quantity: 1 });
+    const a = await json(await cartCheckout(alice));
+    const b = await json(await cartCheckout(bob));
+    expect(a.checkoutId).not.toBe(b.checkoutId);
+    expect(a.sessionId).not.toBe(b.sessionId);
+    expect(await availableOf(PINK_M)).toBe(8);
+    expect(await countRows("SELECT COUNT(*) AS n FROM reservations WHERE status = 'active'")).toBe(2);
+  });
+
+  it('50 clients posting the same body at once, no key: a checkout each while stock lasts, then 409', async () => {
+    await setStock('cochlearfit', NAVY_M, 30);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => postCheckout({ items: [{ sku: NAVY_M, quantity: 1 }] })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(20);
+    const opened = await Promise.all(answers.filter((r) => r.status === 200).map(json));
+    expect(new Set(opened.map((b) => b.sessionId)).size).toBe(30);
+    expect(new Set(opened.map((b) => b.checkoutId)).size).toBe(30);
+    expect(await availableOf(NAVY_M)).toBe(0);
+    expect(await countRows("SELECT COUNT(*) AS n FROM checkouts WHERE status = 'open'")).toBe(30);
+  });
+
+  it('the same body twice with no key and no cart: two checkouts', async () => {
+    const body = { items: [{ sku: NAVY_M, quantity: 1 }], email: 'same@example.com' };
+    const first = await json(await postCheckout(body));
+    const second = await json(await postCheckout(body));
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(await availableOf(NAVY_M)).toBe(8);
+  });
+});
+
+describe('checkout identity: one buyer', () => {
+  it('the same cart twice -> the same checkout; a changed cart supersedes it and gives its stock back', async () => {
+    const shopper = new Shopper();
+    await shopper.view('POST', { sku: NAVY_M, quantity: 2 });
+    const first = await json(await cartCheckout(shopper));
+    const again = await json(await cartCheckout(shopper));
+    expect(again.checkoutId).toBe(first.checkoutId);
+    expect(await availableOf(NAVY_M)).toBe(8);
+
+    await shopper.view('POST', { sku: PINK_M, quantity: 1 });
+    const second = await json(await cartCheckout(shopper));
+    expect(second.checkoutId).not.toBe(first.checkoutId);
+    expect(await availableOf(NAVY_M)).toBe(8);
+    expect(await availableOf(PINK_M)).toBe(9);
+    const statuses = await env.DB.prepare('SELECT id, status FROM checkouts WHERE id IN (?, ?)').bind(first.checkoutId, second.checkoutId).all();
+    expect(Object.fromEntries(statuses.results.map((r) => [r.id, r.status]))).toEqual({
+      [first.checkoutId]: 'superseded',
+      [second.checkoutId]: 'open',
+    });
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(first.checkoutId).first('status')).toBe('released');
+  });
+
+  it('the same Idempotency-Key twice -> one checkout, however the request spells the same lines', async () => {
+    const key = { 'idempotency-key': 'attempt-spelled-twice' };
+    const first = await json(await postCheckout({ items: [{ sku: NAVY_M, quantity: 2 }], email: 'a@example.com' }, key));
+    const second = await json(
+      await postCheckout({ items: [{ sku: 'HB', variantAttributes: { size: 'm', colour: 'navy' }, quantity: 2 }], email: ' A@Example.com ' }, key),
+    );
+    expect(second.checkoutId).toBe(first.checkoutId);
+    expect(second.sessionId).toBe(first.sessionId);
+    expect(await availableOf(NAVY_M)).toBe(8);
+    const other = await json(await postCheckout({ items: [{ sku: NAVY_M, quantity: 2 }] }, { 'idempotency-key': 'another-attempt' }));
+    expect(other.sessionId).not.toBe(first.sessionId);
+    expect(await availableOf(NAVY_M)).toBe(6);
+  });
+
+  it('the same key 20 times at once -> one checkout, one reservation, one unit held', async () => {
+    const body = { items: [{ sku: PINK_M, quantity: 1 }, { sku: NAVY_M, quantity: 1 }] };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postCheckout(body, { 'idempotency-key': 'double-click-storm' })));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const sessions = new Set((await Promise.all(answers.map(json))).map((b) => b.sessionId));
+    expect(sessions.size).toBe(1);
+    expect(await countRows("SELECT COUNT(*) AS n FROM reservations WHERE status = 'active'")).toBe(1);
+    expect(await availableOf(PINK_M)).toBe(9);
+    expect(await availableOf(NAVY_M)).toBe(9);
+  });
+
+  it('a retry of the checkout that holds the last unit still answers its session; a stranger gets 409', async () => {
+    await setStock('cochlearfit', PINK_M, 1);
+    const body = { items: [{ sku: PINK_M, quantity: 1 }] };
+    const first = await postCheckout(body, { 'idempotency-key': 'last-unit' });
+    expect(first.status).toBe(200);
+    const retry = await postCheckout(body, { 'idempotency-key': 'last-unit' });
+    expect(retry.status).toBe(200);
+    expect((await json(retry)).sessionId).toBe((await json(first)).sessionId);
+    const stranger = await postCheckout(body);
+    expect(stranger.status).toBe(409);
+    expect(await json(stranger)).toMatchObject({ code: 'insufficient_stock', lines: [{ sku: PINK_M, requested: 1, available: 0, ok: false }] });
+  });
+
+  it('the same key with another body -> 422 idempotency_key_reused, nothing held', async () => {
+    const key = { 'idempotency-key': 'reused-for-something-else' };
+    expect((await postCheckout({ items: [{ sku: NAVY_M, quantity: 1 }] }, key)).status).toBe(200);
+    const before = { navy: await availableOf(NAVY_M), pink: await availableOf(PINK_M) };
+    const checkoutsBefore = await countRows('SELECT COUNT(*) AS n FROM checkouts');
+    for (const body of [
+      { items: [{ sku: PINK_M, quantity: 1 }] },
+      { items: [{ sku: NAVY_M, quantity: 2 }] },
+      { items: [{ sku: NAVY_M, quantity: 1 }], email: 'someone@example.com' },
+    ]) {
+      const res = await postCheckout(body, key);
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await json(res)).toMatchObject({ status: 422, code: 'idempotency_key_reused', errors: [{ path: '(header) idempotency-key' }] });
+    }
+    expect({ navy: await availableOf(NAVY_M), pink: await availableOf(PINK_M) }).toEqual(before);
+    expect(await countRows('SELECT COUNT(*) AS n FROM checkouts')).toBe(checkoutsBefore);
+  });
+
+  it('a key names one attempt: reused on the cart after the cart changed -> 422, the open checkout untouched', async () => {
+    const shopper = new Shopper();
+    await shopper.view('POST', { sku: NAVY_M, quantity: 1 });
+    const key = { 'idempotency-key': 'cart-attempt-1' };
+    const first = await json(await cartCheckout(shopper, key));
+    await shopper.view('POST', { sku: NAVY_M, quantity: 1 });
+    const reused = await cartCheckout(shopper, key);
+    expect(reused.status).toBe(422);
+    expect(await env.DB.prepare('SELECT status FROM checkouts WHERE id = ?').bind(first.checkoutId).first('status')).toBe('open');
+    const fresh = await json(await cartCheckout(shopper, { 'idempotency-key': 'cart-attempt-2' }));
+    expect(fresh.amounts.subtotal).toBe(2 * 1800);
+    expect(await availableOf(NAVY_M)).toBe(8);
+  });
+
+  it('bad Idempotency-Key headers -> 400 problem+json, nothing held', async () => {
+    for (const bad of ['has spaces in it', 'x'.repeat(201), 'tab\tinside', '']) {
+      const res = await call('/api/checkout-session', {
+        method: 'POST',
+        json: { items: [{ sku: NAVY_M, quantity: 1 }] },
+        headers: { 'idempotency-key': bad },
+      });
+      expect(res.status).toBe(400);
+      expect(await json(res)).toMatchObject({ code: 'invalid_idempotency_key' });
+    }
+    expect(await availableOf(NAVY_M)).toBe(10);
+  });
+});
