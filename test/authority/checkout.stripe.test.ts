@@ -80,9 +80,10 @@ describe('checkout with Stripe', () => {
     expect(form.return_url).toBeUndefined();
   });
 
-  it('a repeated request returns the same session without calling Stripe again', async () => {
-    const first = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }] }));
-    const again = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }] }));
+  it('a retried attempt (same Idempotency-Key) returns the same session without calling Stripe again', async () => {
+    const attempt = { 'idempotency-key': 'stripe-retry-1' };
+    const first = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }] }, attempt));
+    const again = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }] }, attempt));
     expect(again.sessionId).toBe(first.sessionId);
     expect((await recorded()).filter((r) => r.path === '/v1/checkout/sessions')).toHaveLength(1);
     expect(await available('HB-NAVY-M')).toBe(9);
@@ -135,8 +136,8 @@ describe('checkout with Stripe', () => {
 });
 
 describe('Stripe failing at each step', () => {
-  it('the coupon step failing (and its retry) -> 502, holds released', async () => {
-    await call('/api/admin/coupons', { method: 'POST', shop: SHOP, admin: SHOP, json: { code: 'FAILCOUPON', amountOff: 100 } });
+  it('the coupon step failing (and its retry) -> 502, holds and the coupon use released', async () => {
+    await call('/api/admin/coupons', { method: 'POST', shop: SHOP, admin: SHOP, json: { code: 'FAILCOUPON', amountOff: 100, maxRedemptions: 1 } });
     await fake('fail', { mode: '500', times: 2 });
     const res = await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 2 }], coupon: 'failcoupon' });
     expect(res.status).toBe(502);
@@ -144,6 +145,10 @@ describe('Stripe failing at each step', () => {
     expect(calls.map((c) => c.path)).toEqual(['/v1/coupons', '/v1/coupons']);
     expect(calls[0]!.idempotencyKey).toBe(calls[1]!.idempotencyKey); // the retry reuses the key
     expect(await available('HB-NAVY-M')).toBe(10);
+    const { coupons } = await json(await call('/api/admin/coupons', { shop: SHOP, admin: SHOP }));
+    expect(coupons.find((c: { code: string }) => c.code === 'FAILCOUPON')).toMatchObject({ reserved: 0, redemptions: 0 });
+    // The one use is free again: the next attempt gets it.
+    expect((await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }], coupon: 'failcoupon' })).status).toBe(200);
   }, 20_000);
 
   it('expiring a superseded session failing: the new checkout still opens and the old holds are released', async () => {

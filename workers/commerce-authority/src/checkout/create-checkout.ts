@@ -193,6 +193,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       await verifyChallenge(ctx, request.challengeToken, ctx.clientIp);
       challenged = true; // a token is single use: a lost race for the key does not spend another
     }
+    if (intent.cartId) await supersedeOthers(ctx, intent.cartId, key, checkoutId);
     const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
     const claim = await claimCheckout(
       db,
@@ -277,7 +278,6 @@ async function refuseIfShort(ctx: CheckoutContext, lines: readonly PricedLine[])
 /** Holds the stock and opens the provider session of a freshly claimed checkout. */
 async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promise<CheckoutResponse> {
   const { env, db, shop, provider } = ctx;
-  if (checkout.cartId) await supersedeOthers(ctx, checkout);
 
   let reservation;
   try {
@@ -346,11 +346,15 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
   }
 }
 
-/** A cart has one live checkout: a newer one (the cart changed) ends the others and frees their stock. */
-async function supersedeOthers(ctx: CheckoutContext, checkout: CheckoutRow) {
-  const others = await openCheckoutsOfCart(ctx.db, ctx.shop.id, checkout.cartId!, checkout.idempotencyKey);
+/**
+ * A cart has one live checkout: a newer one (the cart changed, or a new attempt) ends the others first, freeing
+ * their stock and coupon use for it. The old ones priced a cart that no longer exists, so they go even if the
+ * new one is then refused.
+ */
+async function supersedeOthers(ctx: CheckoutContext, cartId: string, key: string, by: string) {
+  const others = await openCheckoutsOfCart(ctx.db, ctx.shop.id, cartId, key);
   for (const other of others) {
     await endCheckout(ctx.env, ctx.db, ctx.provider, other, ['open'], 'superseded');
-    log.info('checkout_superseded', { requestId: ctx.requestId, shopId: ctx.shop.id, checkoutId: other.id, by: checkout.id });
+    log.info('checkout_superseded', { requestId: ctx.requestId, shopId: ctx.shop.id, checkoutId: other.id, by });
   }
 }

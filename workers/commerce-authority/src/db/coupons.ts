@@ -5,10 +5,10 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CouponCreateRequest } from '../../../../shared/contracts';
 import type { Database } from './client';
 import { prepared, type Statement } from './statements';
-import type { CouponWithUses } from '../domain/pricing';
-import { checkouts, couponRedemptions, coupons } from './schema';
+import { checkouts, couponRedemptions, coupons, type CouponRow } from './schema';
 
-export type { CouponWithUses };
+/** A coupon with its uses: by paid orders (redeemed) and held by live checkouts (reserved). */
+export type CouponWithUses = CouponRow & { redeemed: number; reserved: number };
 
 const uses = (status: 'reserved' | 'redeemed') =>
   sql<number>`(SELECT COUNT(*) FROM ${couponRedemptions} WHERE ${couponRedemptions.shopId} = ${coupons.shopId}

@@ -1,9 +1,6 @@
 // Checkout pricing: every amount comes from the catalog rows passed in, never from the client. Pure.
 import type { CouponRow, PricedLine } from '../db/schema';
 
-/** A coupon with its uses: paid (redeemed) and held by live checkouts (reserved). */
-export type CouponWithUses = CouponRow & { redeemed: number; reserved: number };
-
 export interface PricingVariant {
   sku: string;
   variantKey: string;
@@ -39,20 +36,20 @@ export type CouponVerdict =
   | { ok: true; discount: number }
   | {
       ok: false;
-      reason: 'coupon_unknown' | 'coupon_inactive' | 'coupon_not_started' | 'coupon_expired' | 'coupon_exhausted' | 'coupon_minimum_not_met';
+      reason: 'coupon_unknown' | 'coupon_inactive' | 'coupon_not_started' | 'coupon_expired' | 'coupon_minimum_not_met';
       detail: string;
     };
 
-/** Whether a coupon applies to this subtotal now, and how much it takes off (never more than the subtotal). */
-export function evaluateCoupon(coupon: CouponWithUses | undefined, subtotal: number, now: number): CouponVerdict {
+/**
+ * Whether a coupon applies to this subtotal now, and how much it takes off (never more than the subtotal).
+ * Whether a use is left is not decided here: reserving the use at checkout decides it, atomically, when
+ * checkouts race for the last one (and a cart checking out again first gives back the use it held).
+ */
+export function evaluateCoupon(coupon: CouponRow | undefined, subtotal: number, now: number): CouponVerdict {
   if (!coupon) return { ok: false, reason: 'coupon_unknown', detail: 'This coupon code does not exist.' };
   if (!coupon.active) return { ok: false, reason: 'coupon_inactive', detail: 'This coupon is no longer valid.' };
   if (coupon.startsAt !== null && now < coupon.startsAt) return { ok: false, reason: 'coupon_not_started', detail: 'This coupon is not valid yet.' };
   if (coupon.endsAt !== null && now >= coupon.endsAt) return { ok: false, reason: 'coupon_expired', detail: 'This coupon has expired.' };
-  // An early answer only: the reservation at checkout decides, atomically, when checkouts race for the last use.
-  if (coupon.maxRedemptions !== null && coupon.redeemed + coupon.reserved >= coupon.maxRedemptions) {
-    return { ok: false, reason: 'coupon_exhausted', detail: 'This coupon has been used up.' };
-  }
   if (subtotal < coupon.minSubtotal) {
     return { ok: false, reason: 'coupon_minimum_not_met', detail: `This coupon needs a subtotal of at least ${coupon.minSubtotal}.` };
   }
