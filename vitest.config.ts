@@ -58,6 +58,7 @@ export default defineConfig({
                 ENVIRONMENT: 'development',
                 CART_COOKIE_SECRET: 'test-cart-cookie-secret-0123456789abcdef',
                 STRIPE_API_BASE: inject('fakeStripeUrl'),
+                TURNSTILE_VERIFY_URL: inject('fakeTurnstileUrl'),
                 STRIPE_TIMEOUT_MS: '1000',
                 STRIPE_SECRET_KEY_STRIPESHOP: 'sk_test_stripeshop',
                 STRIPE_WEBHOOK_SECRET_STRIPESHOP: 'whsec_test_stripeshop',
@@ -71,7 +72,7 @@ export default defineConfig({
           name: 'authority',
           include: ['test/authority/**/*.test.ts'],
           setupFiles: ['test/authority/setup.ts'],
-          globalSetup: ['test/support/fake-stripe-setup.ts'],
+          globalSetup: ['test/support/network-fakes-setup.ts'],
         },
       },
       {

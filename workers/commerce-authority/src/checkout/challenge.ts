@@ -63,9 +63,7 @@ export async function verifyChallenge(
     });
   }
 
-  const form = new FormData();
-  form.set('secret', secret);
-  form.set('response', token);
+  const form = new URLSearchParams({ secret, response: token });
   if (clientIp) form.set('remoteip', clientIp);
   const url = env.ENVIRONMENT !== 'production' && env.TURNSTILE_VERIFY_URL ? env.TURNSTILE_VERIFY_URL : SITEVERIFY_URL;
   let answer: SiteverifyAnswer;

@@ -1,0 +1,84 @@
+// A fake Cloudflare Turnstile siteverify for tests: a real HTTP server that checks the form the authority sends
+// (secret, response token, remoteip) the way siteverify does. Tokens starting with "pass" succeed once (a
+// second use is `timeout-or-duplicate`, as tokens are single use); anything else is `invalid-input-response`.
+// Tests read what it received and make it fail (500, or never answer) through its /__control endpoints.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Cloudflare's published test secret that always passes; the fake accepts it and nothing else. */
+export const TURNSTILE_TEST_SECRET = '1x0000000000000000000000000000000AA';
+/** Cloudflare's published test site key for a visible widget that always passes. */
+export const TURNSTILE_TEST_SITE_KEY = '1x00000000000000000000AA';
+
+export interface SiteverifyRequest {
+  contentType: string | null;
+  form: Record<string, string>;
+}
+
+export interface FakeTurnstile {
+  url: string;
+  close(): Promise<void>;
+}
+
+type Mode = 'ok' | 'down' | 'hang';
+
+export async function startFakeTurnstile(): Promise<FakeTurnstile> {
+  let mode: Mode = 'ok';
+  let received: SiteverifyRequest[] = [];
+  const spent = new Set<string>();
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const reply = (status: number, answer: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer));
+    };
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+
+    if (path === '/__control/requests') return reply(200, received);
+    if (path === '/__control/reset') {
+      mode = 'ok';
+      received = [];
+      return reply(200, {});
+    }
+    if (path === '/__control/mode') {
+      mode = (JSON.parse(body) as { mode: Mode }).mode;
+      return reply(200, {});
+    }
+    if (path !== '/turnstile/v0/siteverify' || req.method !== 'POST') return reply(404, {});
+
+    const form = Object.fromEntries(new URLSearchParams(body));
+    received.push({ contentType: req.headers['content-type'] ?? null, form });
+    if (mode === 'hang') return; // never answers; the caller's timeout must end it
+    if (mode === 'down') return reply(500, { error: 'internal' });
+
+    const failure = (codes: string[]) => reply(200, { success: false, 'error-codes': codes, messages: [] });
+    if (!form.secret) return failure(['missing-input-secret']);
+    if (form.secret !== TURNSTILE_TEST_SECRET) return failure(['invalid-input-secret']);
+    if (!form.response) return failure(['missing-input-response']);
+    if (!form.response.startsWith('pass')) return failure(['invalid-input-response']);
+    if (spent.has(form.response)) return failure(['timeout-or-duplicate']);
+    spent.add(form.response);
+    return reply(200, {
+      success: true,
+      challenge_ts: new Date().toISOString(),
+      hostname: 'example.com',
+      'error-codes': [],
+      action: '',
+      cdata: '',
+      metadata: { ephemeral_id: 'x:fake' },
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/turnstile/v0/siteverify`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
