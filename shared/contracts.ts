@@ -163,7 +163,7 @@ export const CartSetRequest = z.strictObject({
 export const CartRemoveRequest = z.strictObject({ sku: Sku, variantAttributes: VariantAttributes.optional() });
 export const CartReplaceRequest = z.strictObject({ items: z.array(LineRequest).max(LIMITS.itemsPerRequest) });
 
-export const CartLineProblem = z.enum(['unknown_sku', 'inactive', 'insufficient_stock']);
+export const CartLineProblem = z.enum(['unknown_sku', 'inactive', 'insufficient_stock', 'over_limit']);
 export type CartLineProblem = z.infer<typeof CartLineProblem>;
 
 export const CartLineView = z.object({
@@ -172,6 +172,8 @@ export const CartLineView = z.object({
   name: z.string(),
   attributes: z.record(z.string(), z.string()),
   quantity: z.int(),
+  /** The most of this item one cart or checkout may hold (the shop's line limit, or the variant's own). */
+  maxQuantity: z.int(),
   /** The catalog's price now, never the price when the line was added. */
   unitAmount: z.int(),
   /** unitAmount x quantity; 0 for a line that cannot be bought (unknown or inactive variant). */
@@ -187,6 +189,8 @@ export const CartView = z.object({
   lines: z.array(CartLineView),
   subtotal: z.int(),
   itemCount: z.int(),
+  /** Set when checking out this cart as it is asks for a challenge: show the widget, send its token. */
+  challenge: ChallengeConfig.nullable(),
 });
 export type CartView = z.infer<typeof CartView>;
 export type CartLineView = z.infer<typeof CartLineView>;

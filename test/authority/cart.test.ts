@@ -21,7 +21,7 @@ describe('cart basics', () => {
     const res = await shopper.cart();
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toBeNull();
-    expect(await json(res)).toEqual({ id: null, currency: 'gbp', lines: [], subtotal: 0, itemCount: 0 });
+    expect(await json(res)).toEqual({ id: null, currency: 'gbp', lines: [], subtotal: 0, itemCount: 0, challenge: null });
   });
 
   it('adding creates the cart, sets a host-only signed cookie and answers the full cart', async () => {
@@ -31,10 +31,21 @@ describe('cart basics', () => {
       id: expect.any(String),
       currency: 'gbp',
       lines: [
-        { sku: NAVY_M, variantKey: 'hb|colour=navy;size=m', name: 'Headband', attributes: { colour: 'navy', size: 'M' }, quantity: 2, unitAmount: 1800, lineAmount: 3600, available: 25 },
+        {
+          sku: NAVY_M,
+          variantKey: 'hb|colour=navy;size=m',
+          name: 'Headband',
+          attributes: { colour: 'navy', size: 'M' },
+          quantity: 2,
+          maxQuantity: 10,
+          unitAmount: 1800,
+          lineAmount: 3600,
+          available: 25,
+        },
       ],
       subtotal: 3600,
       itemCount: 2,
+      challenge: null,
     });
     const setCookie = shopper.lastSetCookie!;
     expect(setCookie).toMatch(/^__Host-cart=/);

@@ -10,8 +10,12 @@ const variant = (sku: string, patch: Partial<HydrationVariant> = {}): HydrationV
   unitAmount: 1800,
   sellable: true,
   backorder: false,
+  maxPerCheckout: null,
+  requiresChallenge: false,
   ...patch,
 });
+
+const TURNSTILE = { provider: 'turnstile' as const, siteKey: 'site-key', minTotal: 5000 };
 
 describe('hydrateCart', () => {
   it('prices lines from the catalog and sums only what can be bought', () => {
@@ -34,6 +38,8 @@ describe('hydrateCart', () => {
         ['a', 2],
         ['c', 0],
       ]),
+      maxLineQuantity: 10,
+      challenge: null,
     });
     expect(cart.lines.map((l) => [l.sku, l.lineAmount, l.problem])).toEqual([
       ['A', 5400, 'insufficient_stock'],
@@ -43,6 +49,48 @@ describe('hydrateCart', () => {
     ]);
     expect(cart.subtotal).toBe(7400);
     expect(cart.itemCount).toBe(10);
+    expect(cart.challenge).toBeNull();
+  });
+
+  it("gives each line its most (the shop's or the variant's limit) and flags a line over it", () => {
+    const cart = hydrateCart({
+      cartId: 'c1',
+      currency: 'gbp',
+      lines: [
+        { sku: 'A', quantity: 3 },
+        { sku: 'DROP', quantity: 3 },
+      ],
+      variants: new Map([
+        ['A', variant('A')],
+        ['DROP', variant('DROP', { maxPerCheckout: 2 })],
+      ]),
+      available: new Map([
+        ['a', 10],
+        ['drop', 10],
+      ]),
+      maxLineQuantity: 10,
+      challenge: null,
+    });
+    expect(cart.lines.map((l) => [l.sku, l.maxQuantity, l.problem])).toEqual([
+      ['A', 10, undefined],
+      ['DROP', 2, 'over_limit'],
+    ]);
+  });
+
+  it("tells when checking out the cart will ask for the shop's challenge: a total threshold or a flagged variant", () => {
+    const cartOf = (quantity: number, flagged = false) =>
+      hydrateCart({
+        cartId: 'c1',
+        currency: 'gbp',
+        lines: [{ sku: 'A', quantity }],
+        variants: new Map([['A', variant('A', { requiresChallenge: flagged })]]),
+        available: new Map([['a', 10]]),
+        maxLineQuantity: 10,
+        challenge: TURNSTILE,
+      });
+    expect(cartOf(2).challenge).toBeNull(); // 3600 < 5000
+    expect(cartOf(3).challenge).toEqual(TURNSTILE); // 5400
+    expect(cartOf(1, true).challenge).toEqual(TURNSTILE);
   });
 });
 

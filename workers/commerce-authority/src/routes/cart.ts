@@ -12,6 +12,7 @@ import {
   type LineRequest,
 } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
+import { publicChallengeConfig } from '../checkout/challenge';
 import { findVariants, resolveVariants, type CatalogVariant } from '../db/catalog';
 import { cartLinesOf, createCart, findCart, removeLine, replaceLines, writeLine } from '../db/carts';
 import { database } from '../db/client';
@@ -52,7 +53,15 @@ async function cartView(c: CartContext, cartId: string | null): Promise<CartView
   const stock = await readStock(c.env, shop, variants.map((v) => v.variantKey));
   const available = new Map<string, number>();
   for (const [key, snapshot] of stock) available.set(key, stockAvailable(snapshot)!);
-  return hydrateCart({ cartId, currency: shop.currency, lines, variants: new Map(variants.map((v) => [v.sku, v])), available });
+  return hydrateCart({
+    cartId,
+    currency: shop.currency,
+    lines,
+    variants: new Map(variants.map((v) => [v.sku, v])),
+    available,
+    maxLineQuantity: shop.maxLineQuantity,
+    challenge: publicChallengeConfig(c.env, shop),
+  });
 }
 
 function refusalProblem(refusal: CartRefusal | null, sku: string): ProblemError {
