@@ -1,6 +1,15 @@
 // The CochlearFit storefront: a static export whose only dynamic part is this script talking to /api through
 // the platform's browser client. Each page says what it is in <body data-page>.
-import { CommerceError, createCommerce, StockConflictError, type CartView, type ProductsResponse } from '../../../client/commerce';
+import {
+  ChallengeRequiredError,
+  CommerceError,
+  createCommerce,
+  RateLimitedError,
+  StockConflictError,
+  type CartView,
+  type ChallengeConfig,
+  type ProductsResponse,
+} from '../../../client/commerce';
 
 const commerce = createCommerce();
 type Product = ProductsResponse['products'][number];
@@ -30,6 +39,10 @@ function showCount(cart: CartView) {
 function explain(error: unknown): string {
   if (error instanceof StockConflictError) {
     return error.available !== undefined ? `Sorry, only ${error.available} left.` : 'Some items are no longer available in that quantity.';
+  }
+  if (error instanceof RateLimitedError && error.code === 'hold_limit') {
+    const minutes = Math.ceil(error.retryAfterSeconds / 60);
+    return `You already have items reserved in another checkout. Finish or cancel it, or try again in about ${minutes} min.`;
   }
   if (error instanceof CommerceError) return error.problem.detail;
   return 'Something went wrong. Please try again.';
@@ -64,6 +77,7 @@ function renderProduct(product: Product, currency: string): HTMLElement {
     <fieldset><legend>Size</legend><div class="options" data-sizes>${radios('size', sizes)}</div></fieldset>
     <p class="price" data-price></p>
     <p class="stock" data-stock></p>
+    <p class="limit" data-limit></p>
     <button type="button" data-add aria-describedby="${id}-name">Add to cart</button>`;
 
   const find = (colour: string, size: string) => product.variants.find((v) => v.attributes.colour === colour && v.attributes.size === size);
@@ -86,6 +100,7 @@ function renderProduct(product: Product, currency: string): HTMLElement {
     const stockEl = $('[data-stock]', card)!;
     stockEl.textContent = stock.text;
     stockEl.className = `stock ${stock.tone}`;
+    $('[data-limit]', card)!.textContent = variant?.maxPerCheckout ? `Limited run: ${variant.maxPerCheckout} per order` : '';
     const add = $<HTMLButtonElement>('[data-add]', card)!;
     add.disabled = !buyable(variant);
     add.dataset.sku = variant?.sku ?? '';
@@ -132,7 +147,62 @@ const PROBLEMS: Record<string, string> = {
   inactive: 'No longer sold: please remove it.',
   unknown_sku: 'No longer sold: please remove it.',
   insufficient_stock: 'Not enough in stock for this quantity.',
+  over_limit: 'More than one order may have: please lower the quantity.',
 };
+
+// ---------- security check (Cloudflare Turnstile), for the checkouts the shop protects ----------
+
+interface Turnstile {
+  render(container: HTMLElement, options: Record<string, unknown>): string;
+  reset(widgetId: string): void;
+}
+
+let turnstile: Promise<Turnstile> | null = null;
+
+function loadTurnstile(): Promise<Turnstile> {
+  turnstile ??= new Promise<Turnstile>((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit';
+    script.async = true;
+    script.onload = () => {
+      const api = (window as unknown as { turnstile?: Turnstile }).turnstile;
+      if (api) resolve(api);
+      else reject(new Error('no turnstile'));
+    };
+    script.onerror = () => {
+      turnstile = null; // let a later attempt try again
+      reject(new Error('The security check could not load. Check your connection and try again.'));
+    };
+    document.head.append(script);
+  });
+  return turnstile;
+}
+
+/** The widget in the checkout form: its latest token, and a reset for after a refusal (tokens are single use). */
+interface ChallengeWidget {
+  token(): string | undefined;
+  reset(): void;
+}
+
+async function mountChallenge(container: HTMLElement, config: ChallengeConfig): Promise<ChallengeWidget> {
+  let token: string | undefined;
+  container.hidden = false;
+  const api = await loadTurnstile();
+  const id = api.render(container, {
+    sitekey: config.siteKey,
+    action: 'checkout',
+    callback: (value: string) => (token = value),
+    'expired-callback': () => (token = undefined),
+    'error-callback': () => (token = undefined),
+  });
+  return {
+    token: () => token,
+    reset: () => {
+      token = undefined;
+      api.reset(id);
+    },
+  };
+}
 
 function renderCart(cart: CartView) {
   showCount(cart);
@@ -150,7 +220,8 @@ function renderCart(cart: CartView) {
         <td><span class="stepper">
           <button type="button" class="secondary" data-step="-1" aria-label="One fewer ${escapeHtml(label)}">−</button>
           <span aria-label="Quantity">${line.quantity}</span>
-          <button type="button" class="secondary" data-step="1" aria-label="One more ${escapeHtml(label)}">+</button>
+          <button type="button" class="secondary" data-step="1" aria-label="One more ${escapeHtml(label)}"
+            ${line.quantity >= line.maxQuantity ? 'disabled' : ''}>+</button>
         </span></td>
         <td class="amount">${money(line.lineAmount, cart.currency)}</td>
         <td><button type="button" class="secondary" data-remove aria-label="Remove ${escapeHtml(label)}">Remove</button></td>
@@ -164,6 +235,7 @@ function renderCart(cart: CartView) {
       <div class="row"><span>Subtotal</span><strong data-subtotal>${money(cart.subtotal, cart.currency)}</strong></div>
       <label>Coupon code (optional)<input name="coupon" autocomplete="off"></label>
       <label>Email for your receipt (optional)<input name="email" type="email" autocomplete="email"></label>
+      <div class="challenge" data-challenge hidden></div>
       <button type="submit" ${blocked ? 'disabled' : ''}>Checkout securely</button>
       ${blocked ? '<p class="problem">Please fix the items marked above first.</p>' : '<p>Shipping is chosen on the next page.</p>'}
     </form>`;
@@ -176,17 +248,36 @@ function renderCart(cart: CartView) {
     );
     row.querySelector('[data-remove]')!.addEventListener('click', () => change(() => commerce.cart.remove(sku)));
   }
-  root.querySelector<HTMLFormElement>('[data-checkout]')!.addEventListener('submit', async (event) => {
+  const form = root.querySelector<HTMLFormElement>('[data-checkout]')!;
+  const challengeBox = $('[data-challenge]', form)!;
+  let challenge: Promise<ChallengeWidget> | null = cart.challenge ? mountChallenge(challengeBox, cart.challenge) : null;
+  challenge?.catch((error: Error) => say(error.message, 'warn'));
+  const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
-    form.querySelector('button')!.disabled = true;
+    const widget = challenge ? await challenge.catch(() => null) : null;
+    const challengeToken = widget?.token();
+    if (challenge && !challengeToken) {
+      say('Please complete the security check above, then press “Checkout securely”.', 'warn');
+      return;
+    }
+    submit.disabled = true;
     say('Reserving your items…');
     try {
       const coupon = String(data.get('coupon') ?? '').trim();
       const email = String(data.get('email') ?? '').trim();
-      await commerce.checkout({ ...(coupon ? { coupon } : {}), ...(email ? { email } : {}) });
+      await commerce.checkout({ ...(coupon ? { coupon } : {}), ...(email ? { email } : {}), ...(challengeToken ? { challengeToken } : {}) });
     } catch (error) {
+      if (error instanceof ChallengeRequiredError && (widget || error.challenge)) {
+        // The shop asks for the check on this checkout, or the token was refused (tokens are single use).
+        if (widget) widget.reset();
+        else challenge = mountChallenge(challengeBox, error.challenge!);
+        const again = error.code === 'challenge_failed' ? 'The security check did not pass. Please complete it again' : 'Please complete the security check above';
+        say(`${again}, then press “Checkout securely”.`, 'warn');
+        submit.disabled = false;
+        return;
+      }
       say(explain(error), 'warn');
       renderCart(await commerce.cart.get());
     }
