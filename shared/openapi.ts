@@ -17,7 +17,15 @@ interface Operation {
   admin?: boolean;
   query?: Record<string, string>;
   params?: Record<string, string>;
+  headers?: Record<string, string>;
 }
+
+const CHECKOUT_HEADERS = {
+  'Idempotency-Key':
+    'One per checkout attempt (1 to 200 visible ASCII characters): a retry of the attempt returns its checkout; ' +
+    'the same key with another body is 422. Without it, a cart (cookie) reuses its live checkout and a request ' +
+    'with items makes a new one.',
+};
 
 const HealthReport = z.object({ ok: z.boolean(), hops: z.array(z.object({ hop: z.string(), ok: z.boolean(), ms: z.number() })) });
 const StockList = z.object({ items: z.array(c.StockView.extend({ productSku: z.string(), attributes: z.record(z.string(), z.string()), sellable: z.boolean(), backorder: z.boolean() })) });
@@ -31,8 +39,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'patch', path: '/api/cart', summary: 'Set a line quantity (0 removes it)', tag: 'Storefront', body: c.CartSetRequest, answer: c.CartView, problems: [409, 415] },
   { method: 'put', path: '/api/cart', summary: 'Replace the whole cart', tag: 'Storefront', body: c.CartReplaceRequest, answer: c.CartView, problems: [409, 415] },
   { method: 'delete', path: '/api/cart', summary: 'Remove a line ({ sku }) or, without a body, empty the cart', tag: 'Storefront', body: c.CartRemoveRequest, answer: c.CartView },
-  { method: 'post', path: '/api/checkout-session', summary: 'Create (or return) the checkout: repriced, idempotent, holds stock', tag: 'Checkout', body: c.CheckoutRequest, answer: c.CheckoutResponse, problems: [409, 415, 502, 503] },
-  { method: 'post', path: '/api/checkout/session', summary: 'The same as POST /api/checkout-session', tag: 'Checkout', body: c.CheckoutRequest, answer: c.CheckoutResponse, problems: [409, 415, 502, 503] },
+  { method: 'post', path: '/api/checkout-session', summary: 'Create (or return) the checkout: repriced, idempotent, holds stock', tag: 'Checkout', body: c.CheckoutRequest, answer: c.CheckoutResponse, problems: [403, 409, 415, 422, 502, 503], headers: CHECKOUT_HEADERS },
+  { method: 'post', path: '/api/checkout/session', summary: 'The same as POST /api/checkout-session', tag: 'Checkout', body: c.CheckoutRequest, answer: c.CheckoutResponse, problems: [403, 409, 415, 422, 502, 503], headers: CHECKOUT_HEADERS },
   { method: 'get', path: '/api/checkout/session/{id}', summary: 'Where a checkout stands, for the return page', tag: 'Checkout', answer: c.CheckoutStatusResponse, problems: [404], params: { id: 'The Checkout Session id (cs_...)' } },
   { method: 'post', path: '/api/stripe-webhook', summary: 'Stripe events (signature-verified, per shop)', tag: 'Checkout', answer: z.object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'ignored']) }), problems: [503] },
   { method: 'get', path: '/api/admin/inventory', summary: 'onHand, held and available per variant', tag: 'Admin', admin: true, answer: StockList },
@@ -60,6 +68,7 @@ export function openApiDocument(): Record<string, unknown> {
     const parameters = [
       ...Object.entries(op.params ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })),
       ...Object.entries(op.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } })),
+      ...Object.entries(op.headers ?? {}).map(([name, description]) => ({ name, in: 'header', required: false, description, schema: { type: 'string' } })),
     ];
     const problems = [...new Set([...(op.body ? [400] : []), ...(op.admin ? [401] : []), 429, ...(op.problems ?? [])])].sort();
     paths[op.path] ??= {};

@@ -33,6 +33,8 @@ describe('GET /api/products', () => {
       currency: 'gbp',
       available: 1,
       backorder: false,
+      maxPerCheckout: null,
+      requiresChallenge: false,
     });
     expect(variants[1].available).toBe(0);
   });
