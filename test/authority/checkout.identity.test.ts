@@ -41,7 +41,7 @@ describe('checkout identity: strangers', () => {
     expect(new Set(opened.map((b) => b.checkoutId)).size).toBe(30);
     expect(await availableOf(NAVY_M)).toBe(0);
     expect(await countRows("SELECT COUNT(*) AS n FROM checkouts WHERE status = 'open'")).toBe(30);
-  });
+  }, 30_000);
 
   it('the same body twice with no key and no cart: two checkouts', async () => {
     const body = { items: [{ sku: NAVY_M, quantity: 1 }], email: 'same@example.com' };
@@ -97,7 +97,7 @@ describe('checkout identity: one buyer', () => {
     expect(await countRows("SELECT COUNT(*) AS n FROM reservations WHERE status = 'active'")).toBe(1);
     expect(await availableOf(PINK_M)).toBe(9);
     expect(await availableOf(NAVY_M)).toBe(9);
-  });
+  }, 30_000);
 
   it('a retry of the checkout that holds the last unit still answers its session; a stranger gets 409', async () => {
     await setStock('cochlearfit', PINK_M, 1);

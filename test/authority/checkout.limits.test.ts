@@ -124,7 +124,7 @@ describe('the cap on units one client holds at once', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(25);
     expect(await availableOf(NAVY_M)).toBe(45);
-  });
+  }, 30_000);
 
   it('a cart checking out again does not count its own superseded checkout against the cap', async () => {
     await setShop('max_held_units_per_client', 4);
@@ -183,7 +183,7 @@ describe('coupon uses are reserved while a checkout is open', () => {
     expect((await coupons()).FIVE).toMatchObject({ redemptions: 5, reserved: 0 });
     expect((await postCheckout({ items: [{ sku: NAVY_M, quantity: 1 }], coupon: 'FIVE' })).status).toBe(409);
     expect(await countRows("SELECT COUNT(*) AS n FROM orders WHERE coupon_code = 'FIVE' AND status = 'paid'")).toBe(5);
-  });
+  }, 30_000);
 
   it('a checkout that fails or is superseded gives its use back', async () => {
     await createCoupon({ code: 'ONEUSE', amountOff: 100, maxRedemptions: 1 });
@@ -201,6 +201,20 @@ describe('coupon uses are reserved while a checkout is open', () => {
     const short = await postCheckout({ items: [{ sku: PINK_M, quantity: 1 }], coupon: 'ONEUSE' });
     expect(short.status).toBe(409);
     expect((await coupons()).ONEUSE).toMatchObject({ reserved: 1 });
+  });
+
+  it('a delayed payment keeps its use reserved; failing gives it back, succeeding redeems it', async () => {
+    await createCoupon({ code: 'SLOWPAY', percentOff: 5, maxRedemptions: 2 });
+    const [failing, paying] = await Promise.all(
+      [1, 2].map(async () => json(await postCheckout({ items: [{ sku: NAVY_M, quantity: 1 }], coupon: 'SLOWPAY' }))),
+    );
+    const session = (c: typeof failing, paymentStatus: 'paid' | 'unpaid') =>
+      checkoutSession({ sessionId: c.sessionId, checkoutId: c.checkoutId, shopId: 'cochlearfit', subtotal: 1800, discount: 90, paymentStatus });
+    for (const c of [failing, paying]) await deliver('cochlearfit', stripeEvent('checkout.session.completed', session(c, 'unpaid')));
+    expect((await coupons()).SLOWPAY).toMatchObject({ reserved: 2, redemptions: 0 });
+    await deliver('cochlearfit', stripeEvent('checkout.session.async_payment_failed', session(failing, 'unpaid')));
+    await deliver('cochlearfit', stripeEvent('checkout.session.async_payment_succeeded', session(paying, 'paid')));
+    expect((await coupons()).SLOWPAY).toMatchObject({ reserved: 0, redemptions: 1 });
   });
 
   it('disabling a coupon refuses new checkouts at once; open ones keep their use', async () => {

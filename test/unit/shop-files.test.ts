@@ -40,4 +40,36 @@ describe('shop files', () => {
     expect(Math.max(...stock)).toBeLessThanOrEqual(25);
     expect(stock.filter((n) => n > 0 && n <= 3).length).toBeGreaterThanOrEqual(3);
   });
+
+  it('the demo shop protects what it should: a limited run, a hold cap, Turnstile from £100', () => {
+    const demo = files.find((f) => f.file.shop.id === 'cochlearfit')!.file;
+    expect(demo.shop.maxHeldUnitsPerClient).toBe(20);
+    expect(demo.shop.challenge).toMatchObject({ provider: 'turnstile', secretKeyBinding: 'TURNSTILE_SECRET_KEY_COCHLEARFIT', minTotal: 10000 });
+    const limited = demo.catalog.products.flatMap((p) => p.variants).filter((v) => v.maxPerCheckout !== undefined);
+    expect(limited.map((v) => [v.sku, v.maxPerCheckout])).toEqual([
+      ['CF-KIDS-RBW-XS', 2],
+      ['CF-KIDS-RBW-S', 2],
+    ]);
+  });
+
+  it('refuses bad limits and challenge settings, naming the field', () => {
+    const demo = JSON.parse(readFileSync(path.join(dir, 'cochlearfit.json'), 'utf8'));
+    const withShop = (patch: object) => ({ ...demo, shop: { ...demo.shop, ...patch } });
+    const challenge = demo.shop.challenge;
+    const bad: [object, string][] = [
+      [{ maxHeldUnitsPerClient: 0 }, 'shop.maxHeldUnitsPerClient'],
+      [{ maxHeldUnitsPerClient: '20' }, 'shop.maxHeldUnitsPerClient'],
+      [{ maxHeldUnitsPerClient: 1.5 }, 'shop.maxHeldUnitsPerClient'],
+      [{ challenge: { ...challenge, provider: 'recaptcha' } }, 'shop.challenge.provider'],
+      [{ challenge: { ...challenge, siteKey: '' } }, 'shop.challenge.siteKey'],
+      [{ challenge: { ...challenge, secretKeyBinding: 'lower_case' } }, 'shop.challenge.secretKeyBinding'],
+      [{ challenge: { ...challenge, minTotal: -1 } }, 'shop.challenge.minTotal'],
+      [{ challenge: { ...challenge, secret: '1x000' } }, 'shop.challenge'],
+    ];
+    for (const [patch, field] of bad) {
+      const parsed = ShopFile.safeParse(withShop(patch));
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues.map((i) => i.path.join('.'))).toContain(field);
+    }
+  });
 });
