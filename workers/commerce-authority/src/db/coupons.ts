@@ -10,9 +10,11 @@ import { checkouts, couponRedemptions, coupons, type CouponRow } from './schema'
 /** A coupon with its uses: by paid orders (redeemed) and held by live checkouts (reserved). */
 export type CouponWithUses = CouponRow & { redeemed: number; reserved: number };
 
+// Written out in full: drizzle renders a column in a `sql` fragment unqualified, which inside this subquery
+// would name the subquery's own table.
 const uses = (status: 'reserved' | 'redeemed') =>
-  sql<number>`(SELECT COUNT(*) FROM ${couponRedemptions} WHERE ${couponRedemptions.shopId} = ${coupons.shopId}
-    AND ${couponRedemptions.code} = ${coupons.code} AND ${couponRedemptions.status} = ${status})`.mapWith(Number);
+  sql<number>`(SELECT COUNT(*) FROM coupon_redemptions AS r
+    WHERE r.shop_id = coupons.shop_id AND r.code = coupons.code AND r.status = ${status})`.mapWith(Number);
 
 const withUses = { coupon: coupons, redeemed: uses('redeemed'), reserved: uses('reserved') };
 
