@@ -68,8 +68,17 @@ interface PricedIntent {
   flagged: boolean;
 }
 
-async function requestedLines(ctx: CheckoutContext, request: CheckoutRequest): Promise<{ lines: LineRequest[]; cartId: string | null; from: 'items' | 'cart' }> {
-  if (request.items) return { lines: request.items.map(({ sku, quantity, variantAttributes }) => ({ sku, quantity, variantAttributes })), cartId: null, from: 'items' };
+interface RequestedLines {
+  lines: LineRequest[];
+  cartId: string | null;
+  from: 'items' | 'cart';
+}
+
+async function requestedLines(ctx: CheckoutContext, request: CheckoutRequest): Promise<RequestedLines> {
+  if (request.items) {
+    const lines = request.items.map(({ sku, quantity, variantAttributes }) => ({ sku, quantity, variantAttributes }));
+    return { lines, cartId: null, from: 'items' };
+  }
   const stored = ctx.cartId ? await cartLinesOf(ctx.db, ctx.shop.id, ctx.cartId) : [];
   return { lines: stored.map(({ sku, quantity }) => ({ sku, quantity })), cartId: ctx.cartId, from: 'cart' };
 }
@@ -78,14 +87,23 @@ async function requestedLines(ctx: CheckoutContext, request: CheckoutRequest): P
 async function priceIntent(ctx: CheckoutContext, request: CheckoutRequest): Promise<PricedIntent> {
   const { shop } = ctx;
   const { lines, cartId, from } = await requestedLines(ctx, request);
-  if (lines.length === 0) throw new ProblemError({ status: 400, code: 'empty_cart', detail: 'There is nothing to check out: the cart is empty.' });
+  if (lines.length === 0) {
+    throw new ProblemError({ status: 400, code: 'empty_cart', detail: 'There is nothing to check out: the cart is empty.' });
+  }
   const pathOf = (i: number) => (from === 'items' ? `items[${i}].sku` : `cart.lines[${i}].sku`);
 
   const variants = await resolveVariants(ctx.db, shop.id, lines);
   const unknown = lines.flatMap((line, i) => (variants[i] ? [] : [{ path: pathOf(i), message: `unknown sku ${line.sku}` }]));
-  if (unknown.length > 0) throw new ProblemError({ status: 400, code: 'unknown_sku', detail: 'Some items are not in this shop.', errors: unknown });
-  const notSellable = lines.flatMap((_, i) => (variants[i]!.sellable ? [] : [{ path: pathOf(i), message: `${variants[i]!.sku} is not for sale` }]));
-  if (notSellable.length > 0) throw new ProblemError({ status: 409, code: 'not_sellable', detail: 'Some items are not for sale right now.', errors: notSellable });
+  if (unknown.length > 0) {
+    throw new ProblemError({ status: 400, code: 'unknown_sku', detail: 'Some items are not in this shop.', errors: unknown });
+  }
+  const notSellable = lines.flatMap((_, i) =>
+    variants[i]!.sellable ? [] : [{ path: pathOf(i), message: `${variants[i]!.sku} is not for sale` }],
+  );
+  if (notSellable.length > 0) {
+    const detail = 'Some items are not for sale right now.';
+    throw new ProblemError({ status: 409, code: 'not_sellable', detail, errors: notSellable });
+  }
 
   const priced = priceLines(lines.map((line, i) => ({ variant: variants[i]!, quantity: line.quantity })));
   refuseOverLimits(shop, priced, new Map(variants.map((v) => [v!.sku, v!])));
@@ -158,7 +176,8 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       });
     }
     if (earlier?.status === 'complete') {
-      throw new ProblemError({ status: 409, code: 'checkout_complete', detail: 'The checkout for this Idempotency-Key is already paid.' });
+      const detail = 'The checkout for this Idempotency-Key is already paid.';
+      throw new ProblemError({ status: 409, code: 'checkout_complete', detail });
     }
   }
 
