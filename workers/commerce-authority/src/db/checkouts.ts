@@ -25,6 +25,14 @@ export async function findCompleteCheckout(db: Database, shopId: string, key: st
     .get();
 }
 
+export async function findCheckout(db: Database, shopId: string, checkoutId: string): Promise<CheckoutRow | undefined> {
+  return db
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.shopId, shopId), eq(checkouts.id, checkoutId)))
+    .get();
+}
+
 export async function findCheckoutBySession(db: Database, shopId: string, sessionId: string): Promise<CheckoutRow | undefined> {
   return db
     .select()
