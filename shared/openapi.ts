@@ -42,7 +42,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/admin/coupons', summary: 'List coupons', tag: 'Admin', admin: true, answer: z.object({ coupons: z.array(c.CouponView) }) },
   { method: 'post', path: '/api/admin/coupons', summary: 'Create a coupon', tag: 'Admin', admin: true, body: c.CouponCreateRequest, answer: c.CouponView, status: 201, problems: [409] },
   { method: 'post', path: '/api/admin/coupons/{code}/disable', summary: 'Disable a coupon', tag: 'Admin', admin: true, answer: c.CouponView, problems: [404], params: { code: 'The coupon code' } },
-  { method: 'get', path: '/api/admin/orders', summary: 'Orders, newest first, with lines, attention flags and history', tag: 'Admin', admin: true, query: { status: 'Only orders in this status', limit: 'At most this many (1 to 200, default 50)' } },
+  { method: 'get', path: '/api/admin/orders', summary: 'Orders, newest first, with lines, attention flags, disputes and history', tag: 'Admin', admin: true, query: { status: 'Only orders in this status', limit: 'At most this many (1 to 200, default 50)' } },
   { method: 'get', path: '/api/admin/metrics', summary: 'Hold lifecycle, checkout outcomes and validation latency of the shop', tag: 'Admin', admin: true },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', tag: 'Platform' },
   { method: 'get', path: '/api/docs', summary: 'This document, rendered', tag: 'Platform' },

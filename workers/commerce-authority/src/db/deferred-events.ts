@@ -1,7 +1,7 @@
 // Refund and dispute events that arrived before their order was paid (the completed event still failing and
 // being retried, or delivered later). They are answered 2xx and kept here, never lost, and applied as soon as
 // the order of their payment intent is paid: by the event that paid it, or by the cron as a second line.
-import { and, asc, eq, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Database } from './client';
 import { deferredStripeEvents, orders } from './schema';
@@ -42,7 +42,3 @@ export async function dropDeferredEvent(db: Database, shopId: string, eventId: s
   await db.delete(deferredStripeEvents).where(and(eq(deferredStripeEvents.shopId, shopId), eq(deferredStripeEvents.id, eventId)));
 }
 
-/** Retention: a deferred event whose payment never became an order of ours (another platform's charge). */
-export function expiredDeferredEvents(db: Database, cutoff: number) {
-  return db.select({ id: deferredStripeEvents.id }).from(deferredStripeEvents).where(lt(deferredStripeEvents.receivedAt, cutoff));
-}

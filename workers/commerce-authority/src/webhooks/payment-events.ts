@@ -7,7 +7,8 @@
 // applied when it is: never lost, never a 4xx. A refund restocks exactly the units the order took from stock.
 import type Stripe from 'stripe';
 import { findCheckout } from '../db/checkouts';
-import { deferEvent, deferredEventsOf, dropDeferredEvent, PAID_STATUSES } from '../db/deferred-events';
+import { deferEvent, deferredEventsOf, deferredEventsReady, dropDeferredEvent, PAID_STATUSES } from '../db/deferred-events';
+import { findShop } from '../db/shops';
 import { count, countStatement, type MetricName } from '../db/metrics';
 import {
   findOrderByPaymentIntent,
@@ -94,6 +95,16 @@ export async function drainDeferred(ctx: Omit<EventContext, 'event' | 'payload'>
     const outcome = await applyPaymentEvent({ ...ctx, event, payload: kept.payload });
     if (outcome !== 'deferred') await dropDeferredEvent(db, shop.id, kept.id);
   }
+}
+
+/** Cron, the second line: deferred events whose order has been paid since (a drain interrupted by a crash). */
+export async function drainReadyDeferred(env: EventContext['env'], db: EventContext['db'], limit = 50): Promise<number> {
+  const ready = await deferredEventsReady(db, limit);
+  for (const { shopId, paymentIntentId } of ready) {
+    const shop = await findShop(db, shopId);
+    if (shop) await drainDeferred({ env, db, shop, requestId: 'cron' }, paymentIntentId);
+  }
+  return ready.length;
 }
 
 async function paymentEffects(ctx: EventContext, order: OrderRow, object: Stripe.Charge | Stripe.Refund | Stripe.Dispute) {
