@@ -28,6 +28,15 @@ async function tryLock(db: Database, shopId: string, key: string, holder: string
  * Runs `work` holding the lease of `key`. While waiting, `unlessDone` is asked (a read) whether the work is no
  * longer needed (a concurrent delivery of the same event applied it): then its answer is returned instead.
  */
+async function leasedUntil(db: Database, shopId: string, key: string): Promise<number> {
+  const row = await db
+    .select({ expiresAt: webhookLocks.expiresAt })
+    .from(webhookLocks)
+    .where(and(eq(webhookLocks.shopId, shopId), eq(webhookLocks.key, key)))
+    .get();
+  return row?.expiresAt ?? 0;
+}
+
 export async function withWebhookLock<T>(
   db: Database,
   shopId: string,
@@ -37,19 +46,23 @@ export async function withWebhookLock<T>(
 ): Promise<T> {
   const holder = crypto.randomUUID();
   const giveUpAt = Date.now() + LOCK_WAIT_MS;
-  for (let attempt = 0; !(await tryLock(db, shopId, key, holder, Date.now())); attempt++) {
-    // Backing off: waiters' writes would otherwise slow the holder they wait for.
-    await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** attempt) * (0.5 + Math.random())));
-    const done = await unlessDone();
-    if (done !== null) return done;
-    if (Date.now() > giveUpAt) {
-      throw new ProblemError({
-        status: 503,
-        code: 'webhook_busy',
-        detail: 'Another event of this payment is being applied; nothing was recorded. Stripe will retry.',
-        headers: { 'retry-after': '5' },
-      });
-    }
+  let attempt = 0;
+  while (!(await tryLock(db, shopId, key, holder, Date.now()))) {
+    // Waiters back off and watch with reads, writing only when the lease looks free: their writes would
+    // otherwise slow down the holder they wait for.
+    do {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, 10 * 2 ** attempt++) * (0.5 + Math.random())));
+      const done = await unlessDone();
+      if (done !== null) return done;
+      if (Date.now() > giveUpAt) {
+        throw new ProblemError({
+          status: 503,
+          code: 'webhook_busy',
+          detail: 'Another event of this payment is being applied; nothing was recorded. Stripe will retry.',
+          headers: { 'retry-after': '5' },
+        });
+      }
+    } while ((await leasedUntil(db, shopId, key)) > Date.now());
   }
   try {
     return await work();
