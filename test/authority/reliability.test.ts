@@ -119,5 +119,5 @@ describe('webhook storms', () => {
     // Whatever the interleaving, the two units were sold exactly once.
     expect((await inventory()).find((i) => i.sku === NAVY.sku)).toMatchObject({ onHand: 8, held: 0, available: 8 });
     await expectInvariants();
-  });
+  }, 20_000); // the six distinct events of the session apply one at a time
 });

@@ -62,6 +62,18 @@ describe('refunds restock what was committed', () => {
   });
 });
 
+describe('charges without our metadata', () => {
+  it("a refund of our payment whose charge carries no metadata is matched to the order by payment intent", async () => {
+    const checkout = await startCheckout([{ sku: NAVY_M, quantity: 1 }]);
+    const events = eventsFor(checkout);
+    await apply(events.completed());
+    const event = events.refunded(700);
+    (event.data.object as { metadata: Record<string, string> }).metadata = {};
+    await apply(event);
+    expect(await orderOf(checkout.sessionId)).toMatchObject({ status: 'partially_refunded', amounts: { refunded: 700 } });
+  });
+});
+
 describe('refund failures', () => {
   const t = Math.floor(Date.now() / 1000);
 

@@ -11,15 +11,16 @@ export type { Applied } from './record';
 export const HANDLED_EVENTS = new Set([...SESSION_EVENTS, ...PAYMENT_EVENTS]);
 
 /**
- * Why an event is not this shop's to apply, before any lookup. Sessions and charges we create carry
- * metadata.shop_id; refunds and disputes carry no metadata of ours and are matched by payment intent.
+ * Why an event is not this shop's to apply, before any lookup. Sessions we create carry metadata.shop_id.
+ * Refunds and disputes carry no metadata of ours, and a charge may not (whether Stripe copies the payment
+ * intent's metadata onto it is not ours to rely on): those are matched by payment intent to our orders.
  */
 export function foreignReason(event: Stripe.Event, shopId: string): IgnoreReason | null {
   if (!HANDLED_EVENTS.has(event.type)) return 'unhandled_type';
   const object = event.data.object as { object?: string; metadata?: Record<string, string> | null };
   const named = object.metadata?.shop_id || undefined;
   if (named !== undefined) return named === shopId ? null : 'other_shop';
-  return object.object === 'refund' || object.object === 'dispute' ? null : 'no_shop_metadata';
+  return object.object === 'checkout.session' ? 'no_shop_metadata' : null;
 }
 
 export async function applyEvent(ctx: EventContext): Promise<Applied> {

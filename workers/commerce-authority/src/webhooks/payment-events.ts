@@ -50,9 +50,14 @@ export async function applyPaymentEvent(ctx: EventContext): Promise<Applied> {
 
   const order = await findOrderByPaymentIntent(db, shop.id, paymentIntent);
   if (!order) {
-    // A charge of ours names its checkout; one whose checkout we never created is not ours.
-    const checkoutId = object.object === 'charge' ? object.metadata?.checkout_id : undefined;
-    if (checkoutId !== undefined && !(await findCheckout(db, shop.id, checkoutId))) return ignore(ctx, 'unknown_charge');
+    // A charge of ours names its shop and checkout: one without them (a Dashboard charge, a Payment Link) or
+    // naming a checkout we never created is not ours. Refunds and disputes cannot tell: they are kept.
+    if (object.object === 'charge') {
+      const checkoutId = object.metadata?.checkout_id;
+      if (!object.metadata?.shop_id || (checkoutId !== undefined && !(await findCheckout(db, shop.id, checkoutId)))) {
+        return ignore(ctx, 'unknown_charge');
+      }
+    }
     await defer(ctx, paymentIntent);
     // The order may have been paid while we stored it; then it is ours to apply (the payer may have drained first).
     await drainDeferred(ctx, paymentIntent);
