@@ -13,6 +13,7 @@ CREATE INDEX `deferred_stripe_events_intent` ON `deferred_stripe_events` (`shop_
 CREATE INDEX `deferred_stripe_events_received` ON `deferred_stripe_events` (`received_at`);--> statement-breakpoint
 CREATE TABLE `order_refund_failures` (
 	`order_id` text NOT NULL,
+	`shop_id` text NOT NULL,
 	`refund_id` text NOT NULL,
 	`amount` integer NOT NULL,
 	`failed_at` integer NOT NULL,

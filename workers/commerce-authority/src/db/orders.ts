@@ -136,8 +136,11 @@ export function markLinesCommitted(db: Database, orderId: string, skus: readonly
     WHERE order_id = ${orderId} AND sku IN (SELECT value FROM json_each(${JSON.stringify(skus)}))`);
 }
 
-export async function refundFailuresOf(db: Database, orderId: string) {
-  return db.select().from(orderRefundFailures).where(eq(orderRefundFailures.orderId, orderId));
+export async function refundFailuresOf(db: Database, order: Pick<OrderRow, 'id' | 'shopId'>) {
+  return db
+    .select()
+    .from(orderRefundFailures)
+    .where(and(eq(orderRefundFailures.orderId, order.id), eq(orderRefundFailures.shopId, order.shopId)));
 }
 
 export function recordRefundFailure(db: Database, failure: typeof orderRefundFailures.$inferInsert) {

@@ -387,6 +387,7 @@ export const orderRefundFailures = sqliteTable(
     orderId: text('order_id')
       .notNull()
       .references(() => orders.id),
+    shopId: text('shop_id').notNull(),
     refundId: text('refund_id').notNull(),
     amount: integer('amount').notNull(),
     /** The failure event's `created` (s): a charge.refunded snapshot taken later already excludes it. */

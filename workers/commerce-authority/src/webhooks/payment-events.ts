@@ -107,9 +107,18 @@ export async function drainReadyDeferred(env: EventContext['env'], db: EventCont
   const ready = await deferredEventsReady(db, limit);
   for (const { shopId, paymentIntentId } of ready) {
     const shop = await findShop(db, shopId);
-    if (shop) await drainDeferred({ env, db, shop, requestId: 'cron' }, paymentIntentId);
+    if (shop) await drainDeferredOrLog({ env, db, shop, requestId: 'cron' }, paymentIntentId);
   }
   return ready.length;
+}
+
+/** A drain that fails (the lease busy, storage down) is left to the next cron run; it never fails its caller. */
+export async function drainDeferredOrLog(ctx: Omit<EventContext, 'event' | 'payload'>, paymentIntent: string) {
+  try {
+    await drainDeferred(ctx, paymentIntent);
+  } catch (error) {
+    log.error('deferred_drain_failed', { requestId: ctx.requestId, shopId: ctx.shop.id, paymentIntent, error: String(error) });
+  }
 }
 
 async function paymentEffects(ctx: EventContext, order: OrderRow, object: Stripe.Charge | Stripe.Refund | Stripe.Dispute) {
@@ -138,9 +147,9 @@ function newerSnapshot(order: OrderRow, amount: number, at: number): RefundSnaps
 
 async function refundFailureEffects(ctx: EventContext, order: OrderRow, refund: Stripe.Refund) {
   const { db, shop, event } = ctx;
-  const known = await refundFailuresOf(db, order.id);
+  const known = await refundFailuresOf(db, order);
   if (known.some((f) => f.refundId === refund.id)) return [];
-  const failure = { orderId: order.id, refundId: refund.id, amount: refund.amount, failedAt: event.created };
+  const failure = { orderId: order.id, shopId: shop.id, refundId: refund.id, amount: refund.amount, failedAt: event.created };
   log.warn('refund_failed', { requestId: ctx.requestId, shopId: shop.id, orderId: order.id, refundId: refund.id, amount: refund.amount });
   return [
     recordRefundFailure(db, failure),
@@ -157,7 +166,7 @@ async function refundEffects(
   added: { amount: number; failedAt: number }[],
 ): Promise<Statement[]> {
   const { env, db, shop } = ctx;
-  const failures = [...(await refundFailuresOf(db, order.id)), ...added];
+  const failures = [...(await refundFailuresOf(db, order)), ...added];
   // A failure reported after the snapshot is not in it yet; one reported before it, Stripe already took out.
   const restored = failures.filter((f) => f.failedAt >= snapshot.at).reduce((sum, f) => sum + f.amount, 0);
   const refunded = Math.min(order.total, Math.max(0, snapshot.amount - restored));

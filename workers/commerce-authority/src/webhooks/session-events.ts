@@ -14,7 +14,7 @@ import { eventApplied } from '../db/stripe-events';
 import { withWebhookLock } from '../db/webhook-locks';
 import { releaseReservation, settleReservation } from '../inventory/reservations';
 import { log } from '../log';
-import { drainDeferred } from './payment-events';
+import { drainDeferredOrLog } from './payment-events';
 import { ignore, noteFor, recordWith, whenApplied, type Applied, type EventContext } from './record';
 
 /** How long holds wait for a delayed payment method (bank debits settle in days). */
@@ -60,9 +60,10 @@ export async function applySessionEvent(ctx: EventContext): Promise<Applied> {
     },
     whenApplied(ctx),
   );
-  // Refunds or disputes that arrived before this payment was recorded are applied now that it may be.
+  // Refunds or disputes that arrived before this payment was recorded are applied now that it may be. This
+  // event is done either way: a drain that fails is the cron's to finish.
   const paymentIntent = paymentIntentOf(session);
-  if (paymentIntent) await drainDeferred(ctx, paymentIntent);
+  if (paymentIntent) await drainDeferredOrLog(ctx, paymentIntent);
   return applied;
 }
 
