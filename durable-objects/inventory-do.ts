@@ -257,7 +257,9 @@ export class InventoryDO extends DurableObject<unknown> {
 
   /** Rows this object stores (holds and stock changes): what pruning keeps bounded. */
   async storedRows(): Promise<number> {
-    return this.sql.exec<{ n: number }>(`SELECT (SELECT COUNT(*) FROM holds) + (SELECT COUNT(*) FROM stock_changes) AS n`).one().n;
+    return this.sql
+      .exec<{ n: number }>(`SELECT (SELECT COUNT(*) FROM holds) + (SELECT COUNT(*) FROM stock_changes) AS n`)
+      .one().n;
   }
 
   /** Marks every hold past its expiry as expired and prunes old rows, then wakes at the next expiry or prune. */

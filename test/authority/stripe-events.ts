@@ -123,7 +123,13 @@ export function stripeCharge(facts: {
     application_fee: null,
     application_fee_amount: null,
     balance_transaction: `txn_${id.slice(3)}`,
-    billing_details: { address: { city: null, country: 'GB', line1: null, line2: null, postal_code: null, state: null }, email: 'ada@example.com', name: 'Ada Lovelace', phone: null, tax_id: null },
+    billing_details: {
+      address: { city: null, country: 'GB', line1: null, line2: null, postal_code: null, state: null },
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      phone: null,
+      tax_id: null,
+    },
     calculated_statement_descriptor: 'COCHLEARFIT',
     captured: true,
     created: Math.floor(Date.now() / 1000) - 120,
@@ -138,11 +144,23 @@ export function stripeCharge(facts: {
     livemode: false,
     metadata: facts.metadata,
     on_behalf_of: null,
-    outcome: { advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+    outcome: {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      network_status: 'approved_by_network',
+      reason: null,
+      risk_level: 'normal',
+      seller_message: 'Payment complete.',
+      type: 'authorized',
+    },
     paid: true,
     payment_intent: facts.paymentIntent,
     payment_method: 'pm_1Pgc71B7WZ01zgkW',
-    payment_method_details: { card: { brand: 'visa', country: 'US', exp_month: 8, exp_year: 2030, funding: 'credit', last4: '4242', network: 'visa' }, type: 'card' },
+    payment_method_details: {
+      card: { brand: 'visa', country: 'US', exp_month: 8, exp_year: 2030, funding: 'credit', last4: '4242', network: 'visa' },
+      type: 'card',
+    },
     receipt_email: null,
     receipt_number: null,
     receipt_url: 'https://pay.stripe.com/receipts/test',
@@ -159,7 +177,12 @@ export function stripeCharge(facts: {
 }
 
 /** A Refund (refund.updated, charge.refund.updated): no metadata of ours, matched by payment intent. */
-export function stripeRefund(facts: { paymentIntent: string; amount: number; status: 'pending' | 'succeeded' | 'failed' | 'canceled'; id?: string }) {
+export function stripeRefund(facts: {
+  paymentIntent: string;
+  amount: number;
+  status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  id?: string;
+}) {
   return {
     id: facts.id ?? `re_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`,
     object: 'refund',
@@ -168,7 +191,10 @@ export function stripeRefund(facts: { paymentIntent: string; amount: number; sta
     charge: `ch_${facts.paymentIntent.slice(3)}`,
     created: Math.floor(Date.now() / 1000) - 60,
     currency: 'gbp',
-    destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    destination_details: {
+      card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+      type: 'card',
+    },
     failure_balance_transaction: facts.status === 'failed' ? 'txn_failure' : null,
     failure_reason: facts.status === 'failed' ? 'expired_or_canceled_card' : null,
     metadata: {},
@@ -192,8 +218,18 @@ export function stripeDispute(facts: { paymentIntent: string; amount: number; st
     created: Math.floor(Date.now() / 1000) - 60,
     currency: 'gbp',
     enhanced_eligibility_types: [],
-    evidence: { customer_email_address: null, product_description: null, shipping_tracking_number: null, uncategorized_text: null },
-    evidence_details: { due_by: Math.floor(Date.now() / 1000) + 7 * 86_400, has_evidence: false, past_due: false, submission_count: 0 },
+    evidence: {
+      customer_email_address: null,
+      product_description: null,
+      shipping_tracking_number: null,
+      uncategorized_text: null,
+    },
+    evidence_details: {
+      due_by: Math.floor(Date.now() / 1000) + 7 * 86_400,
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+    },
     is_charge_refundable: false,
     livemode: false,
     metadata: {},

@@ -2,7 +2,15 @@
 // (stock through the admin inventory API, orders through the admin orders API).
 import { expect } from 'vitest';
 import { call, json } from './helpers';
-import { checkoutSession, paymentIntentFor, stripeCharge, stripeDispute, stripeEvent, stripeRefund, type SessionFacts } from './stripe-events';
+import {
+  checkoutSession,
+  paymentIntentFor,
+  stripeCharge,
+  stripeDispute,
+  stripeEvent,
+  stripeRefund,
+  type SessionFacts,
+} from './stripe-events';
 
 export interface OpenCheckout {
   sessionId: string;
@@ -16,8 +24,12 @@ export async function stock(sku: string, shop = 'cochlearfit') {
   return { onHand, held, available };
 }
 
-export async function startCheckout(items: { sku: string; quantity: number }[], extra: Record<string, unknown> = {}): Promise<OpenCheckout> {
-  const res = await call('/api/checkout-session', { method: 'POST', json: { items, email: `${crypto.randomUUID()}@example.com`, ...extra } });
+export async function startCheckout(
+  items: { sku: string; quantity: number }[],
+  extra: Record<string, unknown> = {},
+): Promise<OpenCheckout> {
+  const email = `${crypto.randomUUID()}@example.com`;
+  const res = await call('/api/checkout-session', { method: 'POST', json: { items, email, ...extra } });
   expect(res.status).toBe(200);
   return json(res);
 }
@@ -49,13 +61,20 @@ export function eventsFor(checkout: OpenCheckout) {
     refunded: (amountRefunded: number, created?: number) =>
       stripeEvent(
         'charge.refunded',
-        stripeCharge({ paymentIntent, amount: total, amountRefunded, metadata: { shop_id: 'cochlearfit', checkout_id: checkout.checkoutId } }),
+        stripeCharge({
+          paymentIntent,
+          amount: total,
+          amountRefunded,
+          metadata: { shop_id: 'cochlearfit', checkout_id: checkout.checkoutId },
+        }),
         { created },
       ),
     refundFailed: (refundId: string, amount: number, created?: number, type = 'charge.refund.updated') =>
       stripeEvent(type, stripeRefund({ id: refundId, paymentIntent, amount, status: 'failed' }), { created }),
-    disputeCreated: () => stripeEvent('charge.dispute.created', stripeDispute({ paymentIntent, amount: total, status: 'needs_response' })),
-    disputeClosed: (status: 'won' | 'lost') => stripeEvent('charge.dispute.closed', stripeDispute({ paymentIntent, amount: total, status })),
+    disputeCreated: () =>
+      stripeEvent('charge.dispute.created', stripeDispute({ paymentIntent, amount: total, status: 'needs_response' })),
+    disputeClosed: (status: 'won' | 'lost') =>
+      stripeEvent('charge.dispute.closed', stripeDispute({ paymentIntent, amount: total, status })),
   };
 }
 
