@@ -1,6 +1,7 @@
 // Events of one payment handled at the same moment. Stripe sends completed (unpaid) and async_payment_succeeded
 // seconds apart, and retries overlap: whichever handler runs second must see what the first did (it waits for
 // the session's lease and re-reads), so no order stays pending with its money taken, and no stock moves twice.
+import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { json, putCatalog, releaseAllHolds, setStock } from './helpers';
 import { deliver } from './stripe-events';
@@ -51,5 +52,17 @@ describe('concurrent events of one session', () => {
       expect(await orderOf(checkout.sessionId)).toMatchObject({ status: 'refunded', dispute: 'disputed', amounts: { refunded: checkout.amounts.total } });
     }
     expect(await stock(NAVY_M)).toMatchObject({ onHand: 100 - SESSIONS, held: 0 });
+  });
+});
+
+describe("a handler that crashed holding the session's lease", () => {
+  it('blocks the session only until its lease lapses; the next delivery then applies and frees it', async () => {
+    const checkout = await startCheckout([{ sku: NAVY_M, quantity: 1 }]);
+    await env.DB.prepare('INSERT INTO webhook_locks (shop_id, key, holder, expires_at) VALUES (?, ?, ?, ?)')
+      .bind('cochlearfit', checkout.sessionId, 'crashed-worker', Date.now() - 1)
+      .run();
+    expect(await deliverAll([eventsFor(checkout).completed()])).toEqual(['applied']);
+    expect(await orderOf(checkout.sessionId)).toMatchObject({ status: 'paid' });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM webhook_locks').first('n')).toBe(0);
   });
 });
