@@ -64,6 +64,8 @@ export default defineConfig({
                 STRIPE_WEBHOOK_SECRET_STRIPESHOP: 'whsec_test_stripeshop',
                 STRIPE_WEBHOOK_SECRET_COCHLEARFIT: 'whsec_test_cochlearfit',
                 FUZZ_RUNS: process.env.FUZZ_RUNS ?? '150',
+                // Replays a webhook storm (test/authority/webhooks.storm.test.ts) from the seed it reported.
+                STORM_SEED: process.env.STORM_SEED ?? '',
               },
             },
           })),

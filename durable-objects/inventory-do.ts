@@ -6,6 +6,9 @@
 // - reserve, release, commit, extend, adjust and set are idempotent on their ids: a repeat returns the first result
 //   and changes nothing more.
 // - No hold counts against stock after its expiresAt: reads ignore it at once, the alarm marks it expired.
+// - Storage stays bounded: ended holds and stock changes are deleted RETENTION_MS after they ended (the alarm
+//   prunes them); neither counts toward onHand or available, so pruning changes no figure. Ids stay idempotent
+//   for that long; the authority's D1 records (kept longer) refuse replays of older ids before they get here.
 //
 // Every method reads and writes with synchronous SQLite calls and no await in between, so each call is one
 // atomic step however many requests arrive at once (the object runs one event at a time).
@@ -68,6 +71,7 @@ CREATE TABLE IF NOT EXISTS holds (
   ended_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS holds_by_status_expiry ON holds (status, expires_at);
+CREATE INDEX IF NOT EXISTS holds_ended ON holds (ended_at) WHERE status != 'active';
 CREATE TABLE IF NOT EXISTS stock_changes (
   change_id TEXT PRIMARY KEY,
   kind TEXT NOT NULL CHECK (kind IN ('set', 'adjust')),
@@ -77,7 +81,17 @@ CREATE TABLE IF NOT EXISTS stock_changes (
   on_hand_after INTEGER NOT NULL,
   created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS stock_changes_created ON stock_changes (created_at);
 `;
+
+/** How long ended holds and stock changes are kept (their ids stay idempotent that long). */
+export const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+const PRUNE_BATCH = 1_000;
+
+export interface PruneResult {
+  holds: number;
+  stockChanges: number;
+}
 
 interface HoldRow extends Record<string, SqlStorageValue> {
   hold_id: string;
@@ -139,7 +153,7 @@ export class InventoryDO extends DurableObject<unknown> {
       expiresAt,
       now,
     );
-    await this.scheduleExpiry(expiresAt);
+    await this.scheduleAlarm(expiresAt);
     return { ok: true, hold: { holdId, quantity, expiresAt, status: 'active' }, available: available - quantity };
   }
 
@@ -190,14 +204,18 @@ export class InventoryDO extends DurableObject<unknown> {
   async adjust(changeId: string, delta: number, reason: string): Promise<StockChangeResult> {
     assertId('changeId', changeId);
     if (!Number.isSafeInteger(delta) || delta === 0) throw new RangeError('delta must be a non-zero integer');
-    return this.changeStock(changeId, 'adjust', delta, reason, (onHand) => onHand + delta);
+    const result = this.changeStock(changeId, 'adjust', delta, reason, (onHand) => onHand + delta);
+    await this.scheduleAlarm(Date.now() + RETENTION_MS); // to prune this change in time
+    return result;
   }
 
   /** Sets onHand to a counted figure, once per `changeId`. Never below what is held. */
   async set(changeId: string, onHand: number, reason: string): Promise<StockChangeResult> {
     assertId('changeId', changeId);
     assertPositiveInt('onHand', onHand, 0);
-    return this.changeStock(changeId, 'set', onHand, reason, () => onHand);
+    const result = this.changeStock(changeId, 'set', onHand, reason, () => onHand);
+    await this.scheduleAlarm(Date.now() + RETENTION_MS); // to prune this change in time
+    return result;
   }
 
   async snapshot(): Promise<StockSnapshot> {
@@ -210,14 +228,55 @@ export class InventoryDO extends DurableObject<unknown> {
     return hold;
   }
 
-  /** Marks every hold past its expiry as expired, then wakes again at the next expiry. */
+  /** Deletes ended holds and stock changes older than `retentionMs`, in bounded batches. Figures are unchanged. */
+  async prune(retentionMs: number = RETENTION_MS): Promise<PruneResult> {
+    assertPositiveInt('retentionMs', retentionMs, 0);
+    const now = Date.now();
+    this.expireDue(now);
+    const cutoff = now - retentionMs;
+    const deleteBatches = (statement: string) => {
+      let deleted = 0;
+      for (let round = 0; round < 20; round++) {
+        const rows = this.sql.exec(statement, cutoff, PRUNE_BATCH).toArray().length;
+        deleted += rows;
+        if (rows < PRUNE_BATCH) break;
+      }
+      return deleted;
+    };
+    return {
+      holds: deleteBatches(
+        `DELETE FROM holds WHERE hold_id IN
+           (SELECT hold_id FROM holds WHERE status != 'active' AND ended_at <= ? LIMIT ?) RETURNING hold_id`,
+      ),
+      stockChanges: deleteBatches(
+        `DELETE FROM stock_changes WHERE change_id IN (SELECT change_id FROM stock_changes WHERE created_at <= ? LIMIT ?)
+         RETURNING change_id`,
+      ),
+    };
+  }
+
+  /** Rows this object stores (holds and stock changes): what pruning keeps bounded. */
+  async storedRows(): Promise<number> {
+    return this.sql
+      .exec<{ n: number }>(`SELECT (SELECT COUNT(*) FROM holds) + (SELECT COUNT(*) FROM stock_changes) AS n`)
+      .one().n;
+  }
+
+  /** Marks every hold past its expiry as expired and prunes old rows, then wakes at the next expiry or prune. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.expireDue(now);
-    const next = this.sql
-      .exec<{ next: number | null }>(`SELECT MIN(expires_at) AS next FROM holds WHERE status = 'active'`)
-      .one().next;
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    await this.prune();
+    const { expiry, ended, changed } = this.sql
+      .exec<{ expiry: number | null; ended: number | null; changed: number | null }>(
+        `SELECT (SELECT MIN(expires_at) FROM holds WHERE status = 'active') AS expiry,
+                (SELECT MIN(ended_at) FROM holds WHERE status != 'active') AS ended,
+                (SELECT MIN(created_at) FROM stock_changes) AS changed`,
+      )
+      .one();
+    const prunes = [ended, changed].filter((t): t is number => t !== null).map((t) => t + RETENTION_MS);
+    const next = [expiry, ...prunes].filter((t): t is number => t !== null);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.max(now + 1_000, Math.min(...next)));
   }
 
   private changeStock(
@@ -282,8 +341,9 @@ export class InventoryDO extends DurableObject<unknown> {
     return row ? { holdId: row.hold_id, quantity: row.quantity, expiresAt: row.expires_at, status: row.status } : null;
   }
 
-  private async scheduleExpiry(expiresAt: number): Promise<void> {
+  /** Wakes the object at `at` unless it already wakes earlier. */
+  private async scheduleAlarm(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || expiresAt < current) await this.ctx.storage.setAlarm(expiresAt);
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 }

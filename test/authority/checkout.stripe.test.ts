@@ -2,7 +2,10 @@
 // All Stripe tests live in this one file: the fake is shared, and failures injected here must not leak.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createExecutionContext, createScheduledController } from 'cloudflare:test';
+import CommerceAuthority from '../../workers/commerce-authority/src/index';
 import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
+import { checkoutSession, deliver, stripeEvent } from './stripe-events';
 
 const SHOP = 'stripeshop';
 const fake = (path: string, body?: unknown) =>
@@ -167,4 +170,35 @@ describe('Stripe failing at each step', () => {
     expect(await available('HB-NAVY-M')).toBe(9);
     expect(await available('HB-PINK-M')).toBe(9);
   }, 20_000);
+});
+
+describe('a deactivated shop', () => {
+  it("the cron expires its open sessions at Stripe and releases their holds; a payment that lands anyway is recorded", async () => {
+    const open = await json(await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 3 }] }));
+    expect(await available('HB-NAVY-M')).toBe(7);
+    await env.DB.prepare("UPDATE shops SET status = 'inactive' WHERE id = ?").bind(SHOP).run();
+    try {
+      await fake('reset', {});
+      await new CommerceAuthority(createExecutionContext(), env).scheduled(
+        createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
+      );
+      const expired = (await recorded()).filter((r) => r.path === `/v1/checkout/sessions/${open.sessionId}/expire`);
+      expect(expired).toHaveLength(1);
+      expect(expired[0]).toMatchObject({ method: 'POST', authorized: true });
+      expect(await env.DB.prepare('SELECT status FROM checkouts WHERE id = ?').bind(open.checkoutId).first('status')).toBe('expired');
+
+      // The buyer had already paid: the webhook still reaches the shop and the order is recorded.
+      const paid = stripeEvent(
+        'checkout.session.completed',
+        checkoutSession({ sessionId: open.sessionId, checkoutId: open.checkoutId, shopId: SHOP, subtotal: open.amounts.subtotal }),
+      );
+      const res = await deliver(SHOP, paid);
+      expect(res.status).toBe(200);
+      expect(await json(res)).toMatchObject({ outcome: 'applied' });
+      expect(await env.DB.prepare('SELECT status FROM orders WHERE session_id = ?').bind(open.sessionId).first('status')).toBe('paid');
+    } finally {
+      await env.DB.prepare("UPDATE shops SET status = 'active' WHERE id = ?").bind(SHOP).run();
+    }
+    expect(await available('HB-NAVY-M')).toBe(7);
+  });
 });

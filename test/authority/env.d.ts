@@ -6,6 +6,7 @@ declare global {
     interface Env extends AuthorityEnv {
       TEST_MIGRATIONS: D1Migration[];
       FUZZ_RUNS: string;
+      STORM_SEED: string;
     }
     interface GlobalProps {
       mainModule: typeof import('../../workers/commerce-authority/src/index');

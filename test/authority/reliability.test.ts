@@ -3,7 +3,7 @@
 // paid session, no paid checkout without its order.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InventoryDO, inventoryObjectName } from '../../durable-objects/inventory-do';
+import { breakStockObject, repairStockObjects } from './faults';
 import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
 import { checkoutSession, deliver, stripeEvent } from './stripe-events';
 
@@ -38,29 +38,6 @@ async function expectInvariants(shop = 'cochlearfit') {
   expect(
     await env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts c WHERE c.status = 'complete' AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.session_id = c.session_id)").first('n'),
   ).toBe(0);
-}
-
-type Failable = 'reserve' | 'commit' | 'release';
-const originals = new Map<Failable, InventoryDO[Failable]>();
-
-/**
- * Makes one method of one variant's InventoryDO throw, as a crashing or overloaded object would. The class is
- * the one the worker runs (the pool shares the module), so the fault is inside the real object.
- */
-function breakStockObject(key: string, method: Failable) {
-  const brokenId = env.INVENTORY.idFromName(inventoryObjectName('cochlearfit', key)).toString();
-  const original = InventoryDO.prototype[method];
-  originals.set(method, original);
-  (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = function (this: InventoryDO, ...args: unknown[]) {
-    const id = (this as unknown as { ctx: DurableObjectState }).ctx.id.toString();
-    if (id === brokenId) return Promise.reject(new Error(`injected: ${method} failed`));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  };
-}
-
-function repairStockObjects() {
-  for (const [method, original] of originals) (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = original;
-  originals.clear();
 }
 
 const checkout = (items: { sku: string; quantity: number }[], email = `${crypto.randomUUID()}@example.com`) =>
@@ -142,5 +119,5 @@ describe('webhook storms', () => {
     // Whatever the interleaving, the two units were sold exactly once.
     expect((await inventory()).find((i) => i.sku === NAVY.sku)).toMatchObject({ onHand: 8, held: 0, available: 8 });
     await expectInvariants();
-  });
+  }, 20_000); // the six distinct events of the session apply one at a time
 });

@@ -103,7 +103,7 @@ describe('checkout.session.completed (paid)', () => {
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(49);
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE session_id = ?').bind(checkout.sessionId).first('n')).toBe(1);
     expect(await stock(NAVY_M)).toEqual({ onHand: 7, held: 0, available: 7 });
-  });
+  }, 20_000);
 
   it('completed twice (two events, one session) is one order', async () => {
     const checkout = await startCheckout();

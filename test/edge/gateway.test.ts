@@ -28,6 +28,15 @@ describe('checkout-gateway: shop enforcement', () => {
     expect(await res.json()).toMatchObject({ code: 'unknown_shop' });
   });
 
+  it("a deactivated shop's Stripe webhook still reaches the authority (which verifies it with that shop's secret)", async () => {
+    const res = await send('/api/stripe-webhook', { method: 'POST', shop: 'closedshop', body: '{"id":"evt_1"}' });
+    expect(res.status).toBe(200);
+    const seen = (await res.json()) as { url: string; headers: Record<string, string>; body: string };
+    expect(seen).toMatchObject({ url: 'http://gateway/api/stripe-webhook', body: '{"id":"evt_1"}' });
+    expect(seen.headers['x-shop-id']).toBe('closedshop');
+    expect((await send('/api/products', { shop: 'closedshop' })).status).toBe(404);
+  });
+
   it('a path outside the allowlist -> 404 even here', async () => {
     expect((await send('/api/internal/anything')).status).toBe(404);
   });

@@ -30,7 +30,6 @@ const shopApi = new Hono<ShopBindings>()
   .route('/cart', cartRoutes)
   .route('/checkout-session', checkoutRoutes)
   .route('/checkout/session', checkoutRoutes)
-  .route('/stripe-webhook', webhookRoutes)
   .route('/dev-checkout', devCheckoutRoutes)
   .route('/bench', benchRoutes)
   .use('/admin/*', requireAdmin)
@@ -56,6 +55,8 @@ export const app = new Hono<AuthorityBindings>()
     });
   })
   .route('/api/health', healthRoutes)
+  // Before the shop API and its active-shop check: a deactivated shop's webhooks still record what was paid.
+  .route('/api/stripe-webhook', webhookRoutes)
   .route('/api', docsRoutes)
   .route('/api', shopApi);
 

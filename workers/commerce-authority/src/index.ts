@@ -1,5 +1,5 @@
 // commerce-authority: the only writer of D1 and the InventoryDOs. Reached only through the checkout-gateway
-// (no routes, workers_dev off). Hosts the InventoryDO class and the cron reaper.
+// (no routes, workers_dev off). Hosts the InventoryDO class and the cron (reaper, expiry, retention).
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { ShopId } from '../../../shared/contracts';
 import type { ShopEdgeConfig } from '../../../shared/edge-config';
@@ -11,6 +11,9 @@ import { database } from './db/client';
 import { edgeConfigOf, findActiveShop } from './db/shops';
 import type { AuthorityEnv } from './env';
 import { purgeIdleCarts } from './db/carts';
+import { purgeOldRecords } from './db/retention';
+import { purgeLapsedLocks } from './db/webhook-locks';
+import { drainReadyDeferred } from './webhooks/payment-events';
 import { reapExpiredReservations } from './inventory/reaper';
 import { log } from './log';
 
@@ -38,6 +41,16 @@ export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
     const checkoutsExpired = await expireStaleCheckouts(this.env, db, now);
     const reaped = await reapExpiredReservations(this.env, now);
     const purgedCarts = await purgeIdleCarts(db, now);
-    log.info('cron', { checkoutsExpired, reservationsExpired: reaped.expired, purgedCarts });
+    const deferredApplied = await drainReadyDeferred(this.env, db);
+    const purged = await purgeOldRecords(db, now);
+    await purgeLapsedLocks(db, now);
+    log.info('cron', {
+      checkoutsExpired,
+      reservationsExpired: reaped.expired,
+      releasesRetried: reaped.released,
+      purgedCarts,
+      deferredApplied,
+      purged,
+    });
   }
 }

@@ -1,9 +1,10 @@
-// Cron: checkouts past their expiry that no webhook closed (an `expired` event lost or late) are ended
-// here: holds released, provider session expired. Bounded per run; idempotent.
-import { and, asc, inArray, lte } from 'drizzle-orm';
+// Cron: checkouts past their expiry that no webhook closed (an `expired` event lost or late), and every open
+// checkout of a deactivated shop, are ended here: holds released, provider session expired so it can no longer
+// be paid. A deactivated shop's webhooks still record a payment that lands anyway. Bounded per run; idempotent.
+import { and, asc, eq, inArray, lte, or } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { checkouts } from '../db/schema';
-import { findActiveShop } from '../db/shops';
+import { checkouts, shops } from '../db/schema';
+import { findShop } from '../db/shops';
 import type { AuthorityEnv } from '../env';
 import { paymentProviderFor } from '../payments/select';
 import { endCheckout } from './end-checkout';
@@ -11,15 +12,21 @@ import { endCheckout } from './end-checkout';
 export const EXPIRE_BATCH = 100;
 
 export async function expireStaleCheckouts(env: AuthorityEnv, db: Database, now: number): Promise<number> {
+  const inactiveShops = db.select({ id: shops.id }).from(shops).where(eq(shops.status, 'inactive'));
   const stale = await db
     .select()
     .from(checkouts)
-    .where(and(inArray(checkouts.status, ['open', 'pending']), lte(checkouts.expiresAt, now)))
+    .where(
+      and(
+        inArray(checkouts.status, ['open', 'pending']),
+        or(lte(checkouts.expiresAt, now), inArray(checkouts.shopId, inactiveShops)),
+      ),
+    )
     .orderBy(asc(checkouts.expiresAt))
     .limit(EXPIRE_BATCH);
   let ended = 0;
   for (const checkout of stale) {
-    const shop = await findActiveShop(db, checkout.shopId);
+    const shop = await findShop(db, checkout.shopId);
     let provider = null;
     try {
       provider = shop ? paymentProviderFor(env, shop, '') : null;

@@ -28,6 +28,14 @@ export async function findLatestCheckout(db: Database, shopId: string, key: stri
     .get();
 }
 
+export async function findCheckout(db: Database, shopId: string, checkoutId: string): Promise<CheckoutRow | undefined> {
+  return db
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.shopId, shopId), eq(checkouts.id, checkoutId)))
+    .get();
+}
+
 export async function findCheckoutBySession(db: Database, shopId: string, sessionId: string): Promise<CheckoutRow | undefined> {
   return db
     .select()

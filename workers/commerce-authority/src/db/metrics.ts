@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { metricCounters } from './schema';
+import { prepared, type Statement } from './statements';
 
 export type MetricName =
   | 'holds_created'
@@ -15,6 +16,12 @@ export type MetricName =
   | 'checkouts_completed'
   | 'checkouts_expired'
   | 'checkouts_superseded'
+  | 'webhooks_ignored'
+  | 'webhooks_deferred'
+  | 'refunds_failed'
+  | 'disputes_opened'
+  | 'disputes_won'
+  | 'disputes_lost'
   | 'validate_count'
   | 'validate_ms_sum'
   | `validate_ms_le_${string}`;
@@ -23,10 +30,21 @@ export type MetricName =
 export const LATENCY_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000] as const;
 
 export async function count(db: Database, shopId: string, increments: Partial<Record<MetricName, number>>): Promise<void> {
+  const query = increment(db, shopId, increments);
+  if (query) await query;
+}
+
+/** The same increments as a statement for an atomic batch (counted exactly when the batch commits); null if none. */
+export function countStatement(db: Database, shopId: string, increments: Partial<Record<MetricName, number>>): Statement | null {
+  const query = increment(db, shopId, increments);
+  return query ? prepared(db, query) : null;
+}
+
+function increment(db: Database, shopId: string, increments: Partial<Record<MetricName, number>>) {
   const entries = Object.entries(increments).filter(([, by]) => by !== undefined && by > 0) as [MetricName, number][];
-  if (entries.length === 0) return;
+  if (entries.length === 0) return null;
   const now = Date.now();
-  await db
+  return db
     .insert(metricCounters)
     .values(entries.map(([name, value]) => ({ shopId, name, value, updatedAt: now })))
     .onConflictDoUpdate({

@@ -4,7 +4,15 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { prepared } from './statements';
-import { orderHistory, orderLines, orders, type CheckoutRow, type OrderRow, type OrderStatus } from './schema';
+import {
+  orderHistory,
+  orderLines,
+  orderRefundFailures,
+  orders,
+  type CheckoutRow,
+  type OrderRow,
+  type OrderStatus,
+} from './schema';
 
 export const FIRST_ORDER_NUMBER = 1001;
 
@@ -115,6 +123,34 @@ export function flagOrder(db: Database, sessionId: string, shopId: string, atten
       .update(orders)
       .set({ attention, updatedAt: now })
       .where(and(eq(orders.shopId, shopId), eq(orders.sessionId, sessionId))),
+  );
+}
+
+/** Records which lines took their units out of stock (a refund restocks exactly those). */
+export function markLinesCommitted(db: Database, orderId: string, skus: readonly string[]) {
+  return prepared(db, sql`
+    UPDATE order_lines SET committed = quantity
+    WHERE order_id = ${orderId} AND sku IN (SELECT value FROM json_each(${JSON.stringify(skus)}))`);
+}
+
+export async function refundFailuresOf(db: Database, order: Pick<OrderRow, 'id' | 'shopId'>) {
+  return db
+    .select()
+    .from(orderRefundFailures)
+    .where(and(eq(orderRefundFailures.orderId, order.id), eq(orderRefundFailures.shopId, order.shopId)));
+}
+
+export function recordRefundFailure(db: Database, failure: typeof orderRefundFailures.$inferInsert) {
+  return prepared(db, db.insert(orderRefundFailures).values(failure).onConflictDoNothing());
+}
+
+export function setDispute(db: Database, order: OrderRow, dispute: NonNullable<OrderRow['dispute']>, now: number) {
+  return prepared(
+    db,
+    db
+      .update(orders)
+      .set({ dispute, updatedAt: now })
+      .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId))),
   );
 }
 

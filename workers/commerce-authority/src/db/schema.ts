@@ -128,9 +128,10 @@ export const reservations = sqliteTable(
       .notNull()
       .references(() => shops.id),
     /** pending: holds being taken; active: all held; rejected: short stock, nothing held;
-     *  failed: stock unreachable, holds released; released / committed / expired: ended. */
+     *  failed: stock unreachable, holds released; releasing: a release failed part-way and the reaper retries it;
+     *  released / committed / expired: ended. */
     status: text('status', {
-      enum: ['pending', 'active', 'rejected', 'failed', 'released', 'committed', 'expired'],
+      enum: ['pending', 'active', 'rejected', 'failed', 'releasing', 'released', 'committed', 'expired'],
     }).notNull(),
     expiresAt: integer('expires_at').notNull(),
     ...timestamps,
@@ -320,7 +321,41 @@ export const stripeEvents = sqliteTable(
     objectId: text('object_id'),
     processedAt: integer('processed_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.shopId, t.id] })],
+  (t) => [primaryKey({ columns: [t.shopId, t.id] }), index('stripe_events_processed').on(t.processedAt)],
+);
+
+/** Refund and dispute events that arrived before their order was paid: kept here, applied when it is. */
+export const deferredStripeEvents = sqliteTable(
+  'deferred_stripe_events',
+  {
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    paymentIntentId: text('payment_intent_id').notNull(),
+    /** The verified event as Stripe sent it. */
+    payload: text('payload').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.shopId, t.id] }),
+    index('deferred_stripe_events_intent').on(t.shopId, t.paymentIntentId),
+    index('deferred_stripe_events_received').on(t.receivedAt),
+  ],
+);
+
+/** One webhook at a time per order: a lease row per (shop, session), deleted when the handler is done. */
+export const webhookLocks = sqliteTable(
+  'webhook_locks',
+  {
+    shopId: text('shop_id').notNull(),
+    key: text('key').notNull(),
+    holder: text('holder').notNull(),
+    /** A crashed holder's lease lapses at this time (epoch ms). */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.key] })],
 );
 
 export type OrderStatus = 'pending_payment' | 'paid' | 'payment_failed' | 'partially_refunded' | 'refunded';
@@ -349,7 +384,13 @@ export const orders = sqliteTable(
     shipping: integer('shipping').notNull(),
     tax: integer('tax').notNull(),
     total: integer('total').notNull(),
+    /** charge.amount_refunded - (failed refunds Stripe reported after that snapshot), never below 0. */
     amountRefunded: integer('amount_refunded').notNull().default(0),
+    /** The newest charge.refunded snapshot: the charge's amount_refunded and the event's `created` (s). */
+    chargeRefunded: integer('charge_refunded').notNull().default(0),
+    chargeRefundedAt: integer('charge_refunded_at').notNull().default(0),
+    /** A chargeback on the payment: open, or closed in our favour or not. */
+    dispute: text('dispute', { enum: ['disputed', 'won', 'lost'] }),
     ...timestamps,
   },
   (t) => [
@@ -373,8 +414,26 @@ export const orderLines = sqliteTable(
     quantity: integer('quantity').notNull(),
     unitAmount: integer('unit_amount').notNull(),
     lineAmount: integer('line_amount').notNull(),
+    /** Units taken out of stock for this line (0 for backorder and oversold lines): what a refund may restock. */
+    committed: integer('committed').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.sku] })],
+);
+
+/** Refunds Stripe reported failed, by refund id: each restores its amount once, in any order of arrival. */
+export const orderRefundFailures = sqliteTable(
+  'order_refund_failures',
+  {
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    shopId: text('shop_id').notNull(),
+    refundId: text('refund_id').notNull(),
+    amount: integer('amount').notNull(),
+    /** The failure event's `created` (s): a charge.refunded snapshot taken later already excludes it. */
+    failedAt: integer('failed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.refundId] })],
 );
 
 /** Every status an order went through, with the event that moved it. */

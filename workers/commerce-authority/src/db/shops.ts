@@ -14,6 +14,11 @@ export async function findActiveShop(db: Database, shopId: string): Promise<Shop
     .get();
 }
 
+/** A shop whatever its status: a deactivated shop's webhooks and cron still settle what its customers paid. */
+export async function findShop(db: Database, shopId: string): Promise<Shop | undefined> {
+  return db.select().from(shops).where(eq(shops.id, shopId)).get();
+}
+
 export function edgeConfigOf(shop: Shop): ShopEdgeConfig {
   return {
     shopId: shop.id,

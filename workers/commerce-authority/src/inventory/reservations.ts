@@ -40,7 +40,7 @@ export type ReservationOutcome =
   | { ok: false; reason: 'insufficient_stock'; lines: ShortLine[] }
   | { ok: false; reason: 'reservation_ended'; status: ReservationRow['status'] };
 
-type EndedStatus = 'released' | 'committed' | 'expired' | 'rejected' | 'failed';
+type EndedStatus = 'released' | 'committed' | 'expired' | 'rejected' | 'failed' | 'releasing';
 
 async function findReservation(db: Database, shopId: string, reservationId: string) {
   const row = await db
@@ -73,6 +73,7 @@ async function markEnded(db: Database, shopId: string, reservationId: string, fr
 
 const heldCount = (lines: readonly ReservedLine[]) => lines.filter((l) => l.held).length;
 
+/** Releases every held line; the number of lines whose stock object could not be reached. */
 async function releaseHolds(env: AuthorityEnv, shopId: string, reservationId: string, lines: readonly ReservedLine[]) {
   const results = await Promise.allSettled(
     lines
@@ -82,8 +83,8 @@ async function releaseHolds(env: AuthorityEnv, shopId: string, reservationId: st
       ),
   );
   const failed = results.filter((r) => r.status === 'rejected').length;
-  // A hold we could not release still ends at its expiry; the reaper closes the row.
   if (failed > 0) log.error('reservation_release_incomplete', { shopId, reservationId, failed });
+  return failed;
 }
 
 /**
@@ -168,14 +169,22 @@ export async function reserveAll(
   };
 }
 
-/** Gives back every hold of a live reservation (and of its late one). Idempotent; a committed one is left as it is. */
+/**
+ * Gives back every hold of a live reservation (and of its late one). Idempotent; a committed one is left as it is.
+ * If a stock object cannot be reached, the reservation is left `releasing` and the reaper retries until released
+ * (a hold extended for a delayed payment would otherwise stay out of stock for days).
+ */
 export async function releaseReservation(env: AuthorityEnv, db: Database, shopId: string, reservationId: string) {
   const existing = await findReservation(db, shopId, reservationId);
   if (!existing) return { ok: false as const, reason: 'not_found' as const };
   if (existing.row.status === 'committed') return { ok: false as const, reason: 'committed' as const };
-  await releaseHolds(env, shopId, reservationId, existing.lines);
-  if (await markEnded(db, shopId, reservationId, ['active'], 'released')) await count(db, shopId, { holds_released: heldCount(existing.lines) });
-  await markEnded(db, shopId, reservationId, ['pending'], 'released');
+  if (await releaseHolds(env, shopId, reservationId, existing.lines)) {
+    await markEnded(db, shopId, reservationId, ['active', 'pending'], 'releasing');
+  } else {
+    const released = await markEnded(db, shopId, reservationId, ['active', 'releasing'], 'released');
+    if (released) await count(db, shopId, { holds_released: heldCount(existing.lines) });
+    await markEnded(db, shopId, reservationId, ['pending'], 'released');
+  }
   if (!reservationId.endsWith('.late')) await releaseReservation(env, db, shopId, lateReservationId(reservationId));
   return { ok: true as const };
 }
@@ -186,6 +195,8 @@ export const lateReservationId = (reservationId: string) => `${reservationId}.la
 export interface SettleOutcome {
   /** Every line is sold from stock. */
   complete: boolean;
+  /** Lines whose units left stock (mode 'commit'): what a refund may put back. */
+  committed: ReservedLine[];
   /** Lines whose holds had lapsed and could not be taken again: sold without stock. */
   oversold: ReservedLine[];
 }
@@ -202,7 +213,7 @@ export async function settleReservation(
 ): Promise<SettleOutcome> {
   const { shopId, reservationId, mode } = input;
   const existing = await findReservation(db, shopId, reservationId);
-  if (!existing) return { complete: false, oversold: [] };
+  if (!existing) return { complete: false, committed: [], oversold: [] };
   const held = existing.lines.filter((l) => l.held);
   const act = (id: string, line: ReservedLine) =>
     stockCall<CommitResult>(mode, () => {
@@ -212,6 +223,7 @@ export async function settleReservation(
 
   const results = await Promise.all(held.map((line) => act(reservationId, line)));
   let lapsed = held.filter((_, i) => !results[i]!.ok);
+  const committedLate: ReservedLine[] = [];
   if (lapsed.length > 0) {
     const lateId = lateReservationId(reservationId);
     const late = await reserveAll(env, db, {
@@ -222,11 +234,16 @@ export async function settleReservation(
     });
     if (late.ok) {
       if (mode === 'commit') {
-        await Promise.all(lapsed.map((line) => act(lateId, line)));
-        await count(db, shopId, { holds_committed: lapsed.length });
+        // The late hold may itself have lapsed (taken for a delayed payment days ago): then those lines are oversold.
+        const lateResults = await Promise.all(lapsed.map((line) => act(lateId, line)));
+        const taken = lapsed.filter((_, i) => lateResults[i]!.ok);
+        await count(db, shopId, { holds_committed: taken.length });
+        committedLate.push(...taken);
+        lapsed = lapsed.filter((_, i) => !lateResults[i]!.ok);
+      } else {
+        lapsed = [];
       }
       await setStatus(db, shopId, lateId, mode === 'commit' ? 'committed' : 'active');
-      lapsed = [];
     }
   }
   if (mode === 'extend') {
@@ -240,7 +257,8 @@ export async function settleReservation(
       await count(db, shopId, { holds_committed: committed });
     }
   }
-  return { complete: lapsed.length === 0, oversold: lapsed };
+  const committed = mode === 'commit' ? [...held.filter((_, i) => results[i]!.ok), ...committedLate] : [];
+  return { complete: lapsed.length === 0, committed, oversold: lapsed };
 }
 
 async function setStatus(db: Database, shopId: string, reservationId: string, status: ReservationRow['status']) {

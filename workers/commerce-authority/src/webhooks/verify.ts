@@ -1,5 +1,5 @@
-// The two gates of every webhook: the signature over the raw body with the shop's own webhook secret, and
-// the tenant: the event must say it belongs to the shop of the host it arrived at.
+// The first gate of every webhook: the signature over the raw body with the shop's own webhook secret. (The
+// second, whether the event is this shop's at all, is foreignReason in apply-event.ts.)
 import Stripe from 'stripe';
 import { ProblemError } from '../../../../shared/problem';
 import type { Shop } from '../db/shops';
@@ -23,10 +23,4 @@ export async function verifiedEvent(env: AuthorityEnv, shop: Shop, rawBody: stri
   } catch {
     throw new ProblemError({ status: 400, code: 'invalid_signature', detail: 'The signature does not match this payload, or it is too old.' });
   }
-}
-
-/** The shop an event names in its object's metadata, if any. */
-export function eventShop(event: Stripe.Event): string | undefined {
-  const metadata = (event.data.object as { metadata?: Record<string, string> | null }).metadata;
-  return metadata?.shop_id || undefined;
 }

@@ -19,6 +19,9 @@ export const adminMetricsRoutes = new Hono<ShopBindings>().get('/', async (c) =>
       expired: n('checkouts_expired'),
       superseded: n('checkouts_superseded'),
     },
+    webhooks: { ignored: n('webhooks_ignored'), deferred: n('webhooks_deferred') },
+    refunds: { failed: n('refunds_failed') },
+    disputes: { opened: n('disputes_opened'), won: n('disputes_won'), lost: n('disputes_lost') },
     validation: {
       count: validations,
       meanMs: validations === 0 ? null : n('validate_ms_sum') / validations,

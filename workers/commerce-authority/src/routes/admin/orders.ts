@@ -1,4 +1,4 @@
-// GET /api/admin/orders: the shop's orders, newest first, with lines, attention flags and status history.
+// GET /api/admin/orders: the shop's orders, newest first, with lines, attention flags, disputes and status history.
 import { Hono } from 'hono';
 import { OrderListQuery } from '../../../../../shared/contracts';
 import { orderNumber } from '../../checkout/view';
@@ -19,6 +19,8 @@ export const adminOrderRoutes = new Hono<ShopBindings>().get('/', async (c) => {
       number: orderNumber(shop, order),
       status: order.status,
       attention: order.attention,
+      /** null, or a chargeback: disputed (open), won or lost. */
+      dispute: order.dispute,
       email: order.email,
       shippingAddress: order.shippingAddress,
       couponCode: order.couponCode,
@@ -27,7 +29,16 @@ export const adminOrderRoutes = new Hono<ShopBindings>().get('/', async (c) => {
       sessionId: order.sessionId,
       paymentIntentId: order.paymentIntentId,
       createdAt: new Date(order.createdAt).toISOString(),
-      lines: (await orderLinesOf(db, order.id)).map(({ sku, name, attributes, quantity, unitAmount, lineAmount }) => ({ sku, name, attributes, quantity, unitAmount, lineAmount })),
+      lines: (await orderLinesOf(db, order.id)).map(({ sku, name, attributes, quantity, unitAmount, lineAmount, committed }) => ({
+        sku,
+        name,
+        attributes,
+        quantity,
+        unitAmount,
+        lineAmount,
+        /** Units this line took out of stock (0 for backorder and oversold lines). */
+        committed,
+      })),
       history: (await orderHistoryOf(db, order.id)).map(({ at, status, note }) => ({ at: new Date(at).toISOString(), status, note })),
     })),
   );

@@ -1,0 +1,26 @@
+// Faults inside the real InventoryDO: one method of one variant's object throws, as a crashing or overloaded
+// object would. The class is the one the worker runs (the pool shares the module), so the fault is real.
+import { env } from 'cloudflare:workers';
+import { InventoryDO, inventoryObjectName } from '../../durable-objects/inventory-do';
+
+type Failable = 'reserve' | 'commit' | 'release';
+const originals = new Map<Failable, InventoryDO[Failable]>();
+
+export function breakStockObject(key: string, method: Failable, shop = 'cochlearfit') {
+  const brokenId = env.INVENTORY.idFromName(inventoryObjectName(shop, key)).toString();
+  const original = InventoryDO.prototype[method];
+  originals.set(method, original);
+  (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = function (this: InventoryDO, ...args: unknown[]) {
+    const id = (this as unknown as { ctx: DurableObjectState }).ctx.id.toString();
+    if (id === brokenId) return Promise.reject(new Error(`injected: ${method} failed`));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+}
+
+export function repairStockObjects() {
+  for (const [method, original] of originals) (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = original;
+  originals.clear();
+}
+
+/** A variant's stock object, called directly (as the authority does). */
+export const stockObjectOf = (key: string, shop = 'cochlearfit') => env.INVENTORY.get(env.INVENTORY.idFromName(inventoryObjectName(shop, key)));
