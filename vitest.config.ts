@@ -1,6 +1,6 @@
 // Test projects by level: unit (pure Node), authority (the real worker in workerd with D1 and DOs), edge
-// (front-door and gateway in workerd, each with a recording stub behind it), stack (the whole chain under
-// `wrangler dev`, driven over HTTP).
+// (front-door and gateway in workerd, each with a recording stub behind it), stack (the whole chain from its
+// bundles on workerd through Miniflare, driven over HTTP; and the README's own `npm run dev`, end to end).
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig, type Plugin } from 'vitest/config';
 
@@ -98,7 +98,7 @@ export default defineConfig({
           name: 'stack',
           include: ['test/stack/**/*.test.ts'],
           environment: 'node',
-          // After the other projects: the stack's wrangler process needs the machine's cores to itself.
+          // After the other projects: the stack's workerd needs the machine's cores to itself.
           sequence: { groupOrder: 1 },
           globalSetup: ['test/stack/global-setup.ts'],
           testTimeout: 30_000,

@@ -1,5 +1,6 @@
-// Browser tests: the whole stack under `wrangler dev` (the same harness as the stack tests) and the CochlearFit
-// storefront in headless Chromium (Debian's, driven by playwright-core). Run by `npm run test:e2e`.
+// Browser tests: the whole stack on workerd through Miniflare (the same harness as the stack tests, from the
+// bundles in dist/) and the CochlearFit storefront in headless Chromium (Debian's, driven by playwright-core).
+// Run by `npm run test:e2e`, which bundles first.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

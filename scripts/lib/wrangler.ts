@@ -37,6 +37,14 @@ export interface DevProcess {
   stop: () => Promise<void>;
 }
 
+/**
+ * The dev registry through which the wrangler dev processes of one local state find each other's workers. By
+ * default wrangler shares one registry per machine, keyed by worker name: a second clone's dev (or a test's)
+ * would take over this one's service bindings, and its exit would unregister them. One registry per state
+ * keeps every stack to its own workers.
+ */
+export const devRegistryOf = (persistTo: string) => path.join(persistTo, 'dev-registry');
+
 /** Starts `wrangler dev` with the given configs (the first one listens on `port`). */
 export function startDev(options: {
   configs: string[];
@@ -56,7 +64,7 @@ export function startDev(options: {
   args.push(...(options.extraArgs ?? []));
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
-    env: WRANGLER_ENV,
+    env: { ...WRANGLER_ENV, WRANGLER_REGISTRY_PATH: devRegistryOf(options.persistTo) },
     stdio: options.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
   });

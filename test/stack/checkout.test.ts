@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 
 const urls = inject('stackUrls');
 
-/** At most this many requests in flight: wrangler dev's proxy is the bottleneck, not what is under test. The
+/** At most this many requests in flight: the local stack shares two cores with this client. The
  *  fully concurrent proof (300 at once) runs against the authority in workerd (test/authority/checkout.test.ts). */
 const IN_FLIGHT = 100;
 

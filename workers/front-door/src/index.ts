@@ -63,7 +63,10 @@ export default {
       });
     }
     const { rule } = match;
-    if (rule.class === 'health') return healthThrough('front-door', () => env.GATEWAY.fetch(request));
+    if (rule.class === 'health') {
+      const next = new Request(url, { headers: { [REQUEST_ID_HEADER]: requestId } });
+      return healthThrough('front-door', requestId, () => env.GATEWAY.fetch(next));
+    }
     if (!rule.scoped) return passOn(await env.GATEWAY.fetch(new Request(url, { method: request.method, headers: { [REQUEST_ID_HEADER]: requestId } })));
 
     if (!shopId) {
