@@ -105,6 +105,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'dev',
+          include: ['test/dev/**/*.test.ts'],
+          environment: 'node',
+          // Beside the stack tests, as a developer's `npm run dev` would run beside `npm test`.
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

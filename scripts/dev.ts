@@ -64,8 +64,10 @@ async function main() {
     await Promise.all(processes.map((p) => p.stop()));
     process.exit(code);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  // `on`, not `once`: Ctrl-C reaches npm, tsx and this process alike, and npm and tsx pass it on again; a
+  // second signal with no handler left would end this process before it has stopped its wrangler processes.
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
 
   const authority = startDev({
     configs: [CONFIGS.authority],

@@ -62,9 +62,22 @@ export function startDev(options: {
   args.push('--show-interactive-dev-session=false');
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
   args.push(...(options.extraArgs ?? []));
-  const child = spawn(WRANGLER, args, {
+  const env = { ...WRANGLER_ENV, WRANGLER_REGISTRY_PATH: devRegistryOf(options.persistTo) };
+  return startProcessGroup(WRANGLER, args, { env, url: `http://127.0.0.1:${options.port}`, inherit: options.inherit });
+}
+
+/**
+ * Starts a long-running command (wrangler dev, npm run dev) as the leader of its own process group, so that
+ * stop() reaches everything it started (wrangler starts workerd as a child): SIGTERM, then SIGKILL after 10 s.
+ */
+export function startProcessGroup(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; url: string; inherit?: boolean },
+): DevProcess {
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...WRANGLER_ENV, WRANGLER_REGISTRY_PATH: devRegistryOf(options.persistTo) },
+    env: options.env ?? process.env,
     stdio: options.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
   });
@@ -72,25 +85,21 @@ export function startDev(options: {
   child.stdout?.on('data', (chunk) => (log += chunk));
   child.stderr?.on('data', (chunk) => (log += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      child.kill(name);
+    }
+  };
   return {
-    url: `http://127.0.0.1:${options.port}`,
+    url: options.url,
     child,
     output: () => log,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      // wrangler starts workerd as a child: signal the whole process group.
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        child.kill('SIGTERM');
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, 5_000);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     },
