@@ -4,7 +4,7 @@
 // temporary directory, a free port, no dev proxy and no dev registry: nothing here can reach, or be reached
 // by, another stack or a running `npm run dev` on the same machine.
 // The first shop is served on 127.0.0.1:<port>, the second on localhost:<port>.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -47,17 +47,23 @@ const STACK_SECRETS = {
  * One worker as wrangler would run it from its config, but from the deploy bundle and with the given bindings.
  * Of the plain bindings only the config's own [vars] are kept: wrangler would add the developer's .dev.vars.
  */
-function worker(configPath: string, bundle: string, extra: Partial<WorkerOptions> & { bindings?: Record<string, unknown> }) {
+function worker(
+  configPath: string,
+  bundle: string,
+  extra: Partial<WorkerOptions> & { bindings?: Record<string, unknown>; assetsDirectory?: string },
+) {
   const config = unstable_readConfig({ config: configPath });
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
+  const { assetsDirectory, ...options } = extra;
+  const overrides = assetsDirectory ? { assets: { directory: assetsDirectory } } : undefined;
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(config, undefined, { overrides });
   const vars = Object.entries(workerOptions.bindings ?? {}).filter(([name]) => name in config.vars);
   return {
     ...(workerOptions as WorkerOptions),
     name: bundle,
     modules: true,
     scriptPath: path.join(ROOT, 'dist', bundle, 'index.js'),
-    ...extra,
-    bindings: { ...Object.fromEntries(vars), ...extra.bindings },
+    ...options,
+    bindings: { ...Object.fromEntries(vars), ...options.bindings },
   } as WorkerOptions;
 }
 
@@ -82,6 +88,10 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
   try {
     applyMigrations(state);
     upsertShopRows(state, files, tokens);
+    // workerd holds the assets folder open: a rebuild of dist/storefronts (npm run dev, npm run bundle beside
+    // this stack) would pull it away. The stack serves its own copy.
+    const storefronts = path.join(state, 'storefronts');
+    cpSync(path.join(ROOT, 'dist/storefronts'), storefronts, { recursive: true });
     mf = new Miniflare({
       ...(options.quiet ? { handleRuntimeStdio: drain } : {}),
       port,
@@ -91,6 +101,7 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
       durableObjectsPersist: path.join(state, 'v3/do'),
       workers: [
         worker(CONFIGS.frontDoor, 'front-door', {
+          assetsDirectory: storefronts,
           bindings: {
             SHOP_HOSTS: Object.fromEntries(files.map((file, i) => [hosts[i], file.shop.id])),
             SHOP_ORIGINS: Object.fromEntries(files.map((file, i) => [file.shop.id, [`http://${hosts[i]}`]])),
