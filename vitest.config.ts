@@ -110,9 +110,11 @@ export default defineConfig({
           name: 'dev',
           include: ['test/dev/**/*.test.ts'],
           environment: 'node',
-          // Beside the stack tests, as a developer's `npm run dev` would run beside `npm test`.
+          // Its global setup starts the wrangler stacks at once; they boot while the earlier groups run.
+          globalSetup: ['test/dev/global-setup.ts'],
           sequence: { groupOrder: 1 },
           testTimeout: 60_000,
+          hookTimeout: 240_000,
         },
       },
     ],

@@ -1,7 +1,8 @@
 // Builds the browser client (dist/sdk/commerce.js) and every example storefront (examples/<shop>/src) into
 // plain static files under dist/storefronts/<shop>/, which the front-door serves on the shop's hosts.
-// Each build goes to a folder of its own and is then swapped in: a running dev or test stack serving
-// dist/storefronts, or another build at the same time (npm test beside npm run dev), never sees it half-written.
+// Each build goes to a folder of its own and is then moved in file by file (each rename replaces one file whole),
+// keeping the live folders themselves: workerd holds the assets folder open, so a running dev or test stack keeps
+// serving, and another build at the same time (npm test beside npm run dev) never leaves a file half-written.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -60,22 +61,21 @@ async function buildInto(dir: string): Promise<number> {
   return Object.values(sdk.metafile.outputs).find((o) => o.entryPoint)!.bytes;
 }
 
-/**
- * Two renames: the live folder is gone for microseconds, never half-written. Another build may swap its own in
- * between them (the same files): then that one is moved aside in turn.
- */
+/** Moves every file of `built` to the same place under `live`, then removes what the new build no longer has. */
 function swapIn(built: string, live: string): void {
-  for (let attempt = 0; ; attempt++) {
-    const aside = `${built}.old${attempt}`;
-    if (existsSync(live)) renameSync(live, aside);
-    try {
-      renameSync(built, live);
-      break;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (attempt >= 5 || (code !== 'ENOTEMPTY' && code !== 'EEXIST')) throw error;
-    }
+  const files = (dir: string, base = dir): string[] =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+          const full = path.join(dir, entry.name);
+          return entry.isDirectory() ? files(full, base) : [path.relative(base, full)];
+        })
+      : [];
+  const fresh = new Set(files(built));
+  for (const file of fresh) {
+    mkdirSync(path.dirname(path.join(live, file)), { recursive: true });
+    renameSync(path.join(built, file), path.join(live, file));
   }
+  for (const file of files(live)) if (!fresh.has(file)) rmSync(path.join(live, file), { force: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await buildStorefronts();

@@ -1,71 +1,52 @@
 // The README's own `npm run dev`, end to end (two wrangler dev processes, the seeded demo shop), and proof that
-// stacks on one machine keep to themselves: with one dev up, a second dev and a Miniflare stack start and stop
-// beside it, and the first still answers. Each dev here runs on free ports with its own state folder.
+// stacks on one machine keep to themselves: with dev up, a Miniflare stack and another wrangler dev start and
+// stop beside it, and dev still answers. Both wrangler stacks are started by ./global-setup.ts.
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startProcessGroup, waitUntilReady, type DevProcess } from '../../scripts/lib/wrangler';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack } from '../stack/harness';
+import { closed } from './global-setup';
 
-interface Dev {
-  url: string;
-  ports: number[];
-  process: DevProcess;
-  stop(): Promise<void>;
-}
-
-async function startNpmDev(): Promise<Dev> {
-  const state = mkdtempSync(path.join(os.tmpdir(), 'commerce-dev-'));
-  const ports = [await freePort(), await freePort()];
-  const args = ['run', 'dev', '--', '--port', String(ports[0]), '--authority-port', String(ports[1]), '--state', state];
-  const url = `http://127.0.0.1:${ports[0]}`;
-  const dev = startProcessGroup('npm', args, { url });
-  const stop = async () => {
-    await dev.stop();
-    // npm may exit before dev has stopped its wrangler processes: wait until nothing listens any more.
-    await Promise.all(ports.map((port) => closed(port)));
-    rmSync(state, { recursive: true, force: true });
-  };
-  try {
-    await waitUntilReady(dev, `${url}/api/health`, {}, 150_000);
-    // dev says so once the shop files are loaded.
-    const deadline = Date.now() + 60_000;
-    while (!dev.output().includes('The stack is up')) {
-      if (Date.now() > deadline || dev.child.exitCode !== null) throw new Error('the shop files were not loaded');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } catch (error) {
-    await stop();
-    throw new Error(`npm run dev did not come up: ${error}\n${dev.output().slice(-4000)}`);
-  }
-  return { url, ports, process: dev, stop };
-}
+const { dev, other } = inject('devStacks');
 
 async function productCount(url: string): Promise<number> {
   const res = await fetch(`${url}/api/products`, { headers: { 'cf-connecting-ip': '198.23.0.1' } });
   return res.ok ? ((await res.json()) as { products: unknown[] }).products.length : 0;
 }
 
-async function closed(port: number, timeoutMs = 20_000): Promise<void> {
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const listening = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (!listening) return;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms:\n${readFileSync(dev.log, 'utf8').slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`port ${port} still listening ${timeoutMs} ms after npm run dev was stopped`);
+}
+
+/** Resolves once no process of the group `pgid` is left. */
+async function gone(pgid: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** One request on the given kept-alive connection pool; node:http, so the body can be sent chunked. */
-function send(agent: http.Agent, url: string, method: string, route: string, chunks: string[] = []) {
-  const { port } = new URL(url);
+function send(agent: http.Agent, method: string, route: string, chunks: string[] = []) {
+  const { port } = new URL(dev.url);
   const started = Date.now();
   return new Promise<{ status: number; ms: number; reused: boolean }>((resolve, reject) => {
     const headers = { 'content-type': 'application/json', 'cf-connecting-ip': '198.23.0.2' };
@@ -80,32 +61,21 @@ function send(agent: http.Agent, url: string, method: string, route: string, chu
   });
 }
 
-let first: Dev;
-let second: Dev;
-
 beforeAll(async () => {
-  const started = await Promise.allSettled([startNpmDev(), startNpmDev()]);
-  const failed = started.find((outcome) => outcome.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.stop() : undefined)));
-    throw failed.reason;
-  }
-  [first, second] = started.map((outcome) => (outcome as PromiseFulfilledResult<Dev>).value) as [Dev, Dev];
+  // dev says so once the shop files are loaded; the other stack is up once its authority answers.
+  await until('npm run dev', async () => readFileSync(dev.log, 'utf8').includes('The stack is up'), 180_000);
+  await until('the other wrangler dev', () => answers(`${other.url}/api/health`), 60_000);
 }, 240_000);
-
-afterAll(async () => {
-  await Promise.all([first?.stop(), second?.stop()]);
-}, 60_000);
 
 describe('npm run dev', () => {
   it('serves the demo shop: health through every hop with a request id, the catalog, the storefront', async () => {
-    const health = await fetch(`${second.url}/api/health`);
+    const health = await fetch(`${dev.url}/api/health`);
     expect(health.status).toBe(200);
     expect(health.headers.get('x-request-id')).toBeTruthy();
     const report = (await health.json()) as { hops: { hop: string }[] };
     expect(report.hops.map((h) => h.hop)).toEqual(['front-door', 'checkout-gateway', 'commerce-authority', 'd1']);
-    expect(await productCount(second.url)).toBe(3);
-    const page = await fetch(`${second.url}/`);
+    expect(await productCount(dev.url)).toBe(3);
+    const page = await fetch(`${dev.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>CochlearFit');
   });
@@ -115,9 +85,9 @@ describe('npm run dev', () => {
     try {
       // Chunked, so the front-door cannot refuse it by Content-Length and stops reading at 64 KB.
       const chunks = Array.from({ length: 10 }, () => 'x'.repeat(20 * 1024));
-      const refused = await send(agent, second.url, 'POST', '/api/inventory/validate', ['{"pad":"', ...chunks, '"}']);
+      const refused = await send(agent, 'POST', '/api/inventory/validate', ['{"pad":"', ...chunks, '"}']);
       expect(refused.status).toBe(413);
-      const next = await send(agent, second.url, 'GET', '/api/products');
+      const next = await send(agent, 'GET', '/api/products');
       expect(next).toMatchObject({ status: 200, reused: true });
       expect(next.ms).toBeLessThan(3_000);
     } finally {
@@ -125,16 +95,23 @@ describe('npm run dev', () => {
     }
   });
 
-  it('keeps answering while another dev and a Miniflare stack start and stop on the same machine', async () => {
+  it('keeps answering while a Miniflare stack and another wrangler dev start and stop on the same machine', async () => {
     const stack = await startStack(undefined, { quiet: true });
     try {
       expect((await fetch(`${stack.urls.cochlearfit}/api/health`)).status).toBe(200);
     } finally {
       await stack.stop();
     }
-    await second.stop();
-    const health = await fetch(`${first.url}/api/health`);
-    expect(health.status).toBe(200);
-    expect(await productCount(first.url)).toBe(3);
+    // The other stack's authority has the same worker name as dev's; with one registry for the machine, it
+    // would have taken over dev's service binding, and its exit would unregister it (dev's health: 503).
+    process.kill(-other.pid, 'SIGTERM');
+    await closed(other.port);
+    await gone(other.pid); // wrangler unregisters its workers on its way out, after workerd has stopped
+    // dev notices a registry change within about 100 ms: ask for two seconds.
+    for (let i = 0; i < 8; i++) {
+      expect((await fetch(`${dev.url}/api/health`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(await productCount(dev.url)).toBe(3);
   });
 });
