@@ -43,7 +43,7 @@ const authorityStub = {
 
 export default defineConfig({
   test: {
-    // Worker logs are one JSON line per request; show them only for a failing test.
+    // Worker logs are one entry per request; show them only for a failing test.
     silent: 'passed-only',
     projects: [
       { plugins: [quietMissingSourceMaps], test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },

@@ -9,8 +9,8 @@ function upload(total: number) {
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       if (state.sent >= total) return controller.close();
-      state.sent += 16 * 1024;
-      controller.enqueue(new Uint8Array(16 * 1024));
+      state.sent += 64 * 1024;
+      controller.enqueue(new Uint8Array(64 * 1024));
     },
     cancel() {
       state.cancelled = true;

@@ -4,7 +4,7 @@
 // temporary directory, a free port, no dev proxy and no dev registry: nothing here can reach, or be reached
 // by, another stack or a running `npm run dev` on the same machine.
 // The first shop is served on 127.0.0.1:<port>, the second on localhost:<port>.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,7 +12,7 @@ import { Miniflare, type WorkerOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from 'wrangler';
 import { ShopFile } from '../../shared/shop-file';
 import { CONFIGS, ROOT } from '../../scripts/lib/paths';
-import { adminTokenOf, applyMigrations, pushCatalogAndStock, readShopFiles, upsertShopRows } from '../../scripts/lib/shops';
+import { adminTokenOf, pushCatalogAndStock, readShopFiles, shopUpsertSql } from '../../scripts/lib/shops';
 import { freePort } from '../../scripts/lib/wrangler';
 
 export const TOKENS = { ADMIN_TOKEN_COCHLEARFIT: 'stack-admin-cochlearfit', ADMIN_TOKEN_OTHERSHOP: 'stack-admin-othershop' };
@@ -86,8 +86,6 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
 
   let mf: Miniflare | undefined;
   try {
-    applyMigrations(state);
-    upsertShopRows(state, files, tokens);
     // workerd holds the assets folder open: a rebuild of dist/storefronts (npm run dev, npm run bundle beside
     // this stack) would pull it away. The stack serves its own copy.
     const storefronts = path.join(state, 'storefronts');
@@ -96,7 +94,7 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
       ...(options.quiet ? { handleRuntimeStdio: drain } : {}),
       port,
       host: '127.0.0.1',
-      // The same layout as `wrangler --persist-to <state>`, where the migrations and shop rows went.
+      // The layout of `wrangler --persist-to <state>`, so wrangler's d1 commands can inspect a kept state.
       d1Persist: path.join(state, 'v3/d1'),
       durableObjectsPersist: path.join(state, 'v3/do'),
       workers: [
@@ -116,6 +114,7 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
       ],
     });
     await mf.ready;
+    await loadDatabase(await mf.getD1Database('DB', 'commerce-authority'), files, tokens);
     for (const file of files) {
       const endpoint = () => ({ baseUrl: urls[file.shop.id]!, headers: { 'cf-connecting-ip': '10.255.0.1' } });
       await pushCatalogAndStock(endpoint, file, adminTokenOf(file, tokens));
@@ -134,6 +133,21 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
       rmSync(state, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The migrations (as drizzle-kit wrote them, one statement per breakpoint) and the shop rows, straight into the
+ * stack's D1: the same SQL `npm run dev` applies through wrangler, without starting wrangler twice per stack.
+ */
+type StackDatabase = Awaited<ReturnType<Miniflare['getD1Database']>>;
+
+async function loadDatabase(db: StackDatabase, files: ShopFile[], tokens: Record<string, string>): Promise<void> {
+  const dir = path.join(ROOT, 'd1-migrations');
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()) {
+    const statements = readFileSync(path.join(dir, name), 'utf8').split('--> statement-breakpoint').map((sql) => sql.trim());
+    await db.batch(statements.filter(Boolean).map((sql) => db.prepare(sql)));
+  }
+  await db.batch(files.map((file) => db.prepare(shopUpsertSql(file, adminTokenOf(file, tokens)))));
 }
 
 function drain(stdout: Readable, stderr: Readable) {
