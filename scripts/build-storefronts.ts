@@ -3,7 +3,18 @@
 // Each build goes to a folder of its own and is then moved in file by file (each rename replaces one file whole),
 // keeping the live folders themselves: workerd holds the assets folder open, so a running dev or test stack keeps
 // serving, and another build at the same time (npm test beside npm run dev) never leaves a file half-written.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './lib/paths';
@@ -47,7 +58,8 @@ export async function buildStorefronts(): Promise<void> {
 }
 
 async function buildInto(dir: string): Promise<number> {
-  const sdk = await build({ ...common, entryPoints: [path.join(ROOT, 'client/commerce.ts')], outfile: path.join(dir, 'sdk/commerce.js'), metafile: true });
+  const sdkEntry = path.join(ROOT, 'client/commerce.ts');
+  const sdk = await build({ ...common, entryPoints: [sdkEntry], outfile: path.join(dir, 'sdk/commerce.js'), metafile: true });
   for (const shop of readdirSync(examples).filter((name) => existsSync(path.join(examples, name, 'src/app.ts')))) {
     const source = path.join(examples, shop, 'src');
     const target = path.join(dir, 'storefronts', shop);

@@ -42,7 +42,9 @@ function onPort(files: ShopFile[], port: number): ShopFile[] {
 /** The front-door's host and origin maps for a stack off the default port (its config lists :8787). */
 function frontDoorVars(files: ShopFile[]): Record<string, string> {
   return {
-    SHOP_HOSTS: JSON.stringify(Object.fromEntries(files.flatMap((f) => f.shop.hostnames.map((host) => [host, f.shop.id])))),
+    SHOP_HOSTS: JSON.stringify(
+      Object.fromEntries(files.flatMap((f) => f.shop.hostnames.map((host) => [host, f.shop.id]))),
+    ),
     SHOP_ORIGINS: JSON.stringify(Object.fromEntries(files.map((f) => [f.shop.id, f.shop.allowedOrigins]))),
   };
 }
@@ -96,7 +98,9 @@ async function main() {
   if (firstRun) {
     for (const file of files) await pushCatalogAndStock(frontDoorEndpoint(files, PORT), file, adminTokenOf(file, tokens));
   }
-  setInterval(() => void fireCron(AUTHORITY_PORT).catch((error) => console.error(`cron: ${error instanceof Error ? error.message : error}`)), CRON_EVERY_MS).unref();
+  const cron = () =>
+    fireCron(AUTHORITY_PORT).catch((error) => console.error(`cron: ${error instanceof Error ? error.message : error}`));
+  setInterval(() => void cron(), CRON_EVERY_MS).unref();
   console.log(`\nThe stack is up: http://localhost:${PORT}/api/products (Ctrl-C stops it)\n`);
 }
 

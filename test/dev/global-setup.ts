@@ -40,12 +40,14 @@ export default async function setup(project: TestProject) {
   const state = mkdtempSync(path.join(os.tmpdir(), 'commerce-dev-'));
   const [port, authorityPort, otherPort] = [await freePort(), await freePort(), await freePort()];
   const log = path.join(state, 'npm-run-dev.log');
-  const args = ['run', 'dev', '--', '--port', String(port), '--authority-port', String(authorityPort), '--state', path.join(state, 'dev')];
+  const ports = ['--port', String(port), '--authority-port', String(authorityPort)];
+  const args = ['run', 'dev', '--', ...ports, '--state', path.join(state, 'dev')];
   const dev = startProcessGroup('npm', args, { url: `http://127.0.0.1:${port}` });
   const logFile = createWriteStream(log);
   dev.child.stdout!.pipe(logFile);
   dev.child.stderr!.pipe(logFile);
-  const other: DevProcess = startDev({ configs: [CONFIGS.authority], port: otherPort, persistTo: path.join(state, 'other') });
+  const otherState = path.join(state, 'other');
+  const other: DevProcess = startDev({ configs: [CONFIGS.authority], port: otherPort, persistTo: otherState });
 
   project.provide('devStacks', {
     dev: { url: dev.url, log },

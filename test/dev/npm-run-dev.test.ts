@@ -25,7 +25,9 @@ async function answers(url: string): Promise<boolean> {
 async function until(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms:\n${readFileSync(dev.log, 'utf8').slice(-4000)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not ready after ${timeoutMs} ms:\n${readFileSync(dev.log, 'utf8').slice(-4000)}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -8,7 +8,8 @@ afterEach(() => vi.restoreAllMocks());
 describe('front-door: logs', () => {
   it('a request it answers is one log entry, an object with the fields to filter by', async () => {
     const info = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const request = new Request('http://localhost:8787/api/secret', { headers: { host: 'localhost:8787', 'x-request-id': 'log-test-0001' } });
+    const headers = { host: 'localhost:8787', 'x-request-id': 'log-test-0001' };
+    const request = new Request('http://localhost:8787/api/secret', { headers });
     const res = await exports.default.fetch(request);
     expect(res.status).toBe(404);
     const entries = info.mock.calls.filter(([entry]) => (entry as { event?: string })?.event === 'request');

@@ -27,9 +27,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+type Bindings = Record<string, unknown>;
+
 export interface StackOptions {
   /** Extra bindings per worker, over the stack's own. */
-  bindings?: { frontDoor?: Record<string, unknown>; gateway?: Record<string, unknown>; authority?: Record<string, unknown> };
+  bindings?: { frontDoor?: Bindings; gateway?: Bindings; authority?: Bindings };
   /** Also serve the authority on its own port (the benchmark measures it without the edge). */
   authoritySocket?: boolean;
   /** Drop the workers' log lines instead of echoing them (a load generator on the same core). */
@@ -81,7 +83,7 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
   const files = shops.slice(0, hosts.length);
   const urls: Stack['urls'] = Object.fromEntries(files.map((file, i) => [file.shop.id, `http://${hosts[i]}`]));
   const tokens: Record<string, string> = Object.fromEntries(
-    files.map((f) => [f.shop.adminTokenVariable, TOKENS[f.shop.adminTokenVariable as keyof typeof TOKENS] ?? DEFAULT_ADMIN_TOKEN]),
+    files.map(({ shop: { adminTokenVariable: name } }) => [name, TOKENS[name as keyof typeof TOKENS] ?? DEFAULT_ADMIN_TOKEN]),
   );
 
   let mf: Miniflare | undefined;
@@ -144,8 +146,9 @@ type StackDatabase = Awaited<ReturnType<Miniflare['getD1Database']>>;
 async function loadDatabase(db: StackDatabase, files: ShopFile[], tokens: Record<string, string>): Promise<void> {
   const dir = path.join(ROOT, 'd1-migrations');
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()) {
-    const statements = readFileSync(path.join(dir, name), 'utf8').split('--> statement-breakpoint').map((sql) => sql.trim());
-    await db.batch(statements.filter(Boolean).map((sql) => db.prepare(sql)));
+    const sql = readFileSync(path.join(dir, name), 'utf8');
+    const statements = sql.split('--> statement-breakpoint').map((statement) => statement.trim());
+    await db.batch(statements.filter(Boolean).map((statement) => db.prepare(statement)));
   }
   await db.batch(files.map((file) => db.prepare(shopUpsertSql(file, adminTokenOf(file, tokens)))));
 }

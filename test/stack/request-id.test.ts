@@ -23,14 +23,17 @@ describe('whole stack: x-request-id', () => {
     expect(fresh.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('answers from the front-door carry it: a page, an unknown path, a wrong method, a refused origin, a big body', async () => {
+  it('front-door answers carry it: a page, an unknown path, a wrong method, a refused origin, a big body', async () => {
     expect(await idOf('/', { sent: 'front-door-page-1' })).toEqual({ status: 200, id: 'front-door-page-1' });
     expect(await idOf('/api/secret', { sent: 'front-door-404-1' })).toEqual({ status: 404, id: 'front-door-404-1' });
-    expect(await idOf('/api/products', { method: 'DELETE', sent: 'front-door-405-1' })).toEqual({ status: 405, id: 'front-door-405-1' });
+    expect(await idOf('/api/products', { method: 'DELETE', sent: 'front-door-405-1' }))
+      .toEqual({ status: 405, id: 'front-door-405-1' });
     const post = { method: 'POST', headers: { 'content-type': 'application/json', ...ip(1) } };
-    expect(await idOf('/api/cart', { ...post, headers: { ...post.headers, origin: 'https://evil.example' }, body: '{}', sent: 'front-door-403-1' }))
+    const foreign = { ...post.headers, origin: 'https://evil.example' };
+    expect(await idOf('/api/cart', { ...post, headers: foreign, body: '{}', sent: 'front-door-403-1' }))
       .toEqual({ status: 403, id: 'front-door-403-1' });
-    expect(await idOf('/api/cart', { ...post, body: 'x'.repeat(70 * 1024), sent: 'front-door-413-1' })).toEqual({ status: 413, id: 'front-door-413-1' });
+    expect(await idOf('/api/cart', { ...post, body: 'x'.repeat(70 * 1024), sent: 'front-door-413-1' }))
+      .toEqual({ status: 413, id: 'front-door-413-1' });
   });
 
   it('an unknown host gets one too', async () => {
@@ -50,7 +53,9 @@ describe('whole stack: x-request-id', () => {
   it('a 429 from the gateway carries it', async () => {
     const init = { method: 'POST', headers: { 'content-type': 'application/json', ...ip(2) }, body: '{}' };
     let last = { status: 0, id: null as string | null };
-    for (let i = 0; i < 11 && last.status !== 429; i++) last = await idOf('/api/checkout-session', { ...init, sent: `gateway-429-${i}-x` });
+    for (let i = 0; i < 11 && last.status !== 429; i++) {
+      last = await idOf('/api/checkout-session', { ...init, sent: `gateway-429-${i}-x` });
+    }
     expect(last.status).toBe(429);
     expect(last.id).toMatch(/^gateway-429-\d+-x$/);
   });
