@@ -1,6 +1,6 @@
 // Test projects by level: unit (pure Node), authority (the real worker in workerd with D1 and DOs), edge
-// (front-door and gateway in workerd, each with a recording stub behind it), stack (the whole chain under
-// `wrangler dev`, driven over HTTP).
+// (front-door and gateway in workerd, each with a recording stub behind it), stack (the whole chain from its
+// bundles on workerd through Miniflare, driven over HTTP; and the README's own `npm run dev`, end to end).
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig, type Plugin } from 'vitest/config';
 
@@ -43,7 +43,7 @@ const authorityStub = {
 
 export default defineConfig({
   test: {
-    // Worker logs are one JSON line per request; show them only for a failing test.
+    // Worker logs are one entry per request; show them only for a failing test.
     silent: 'passed-only',
     projects: [
       { plugins: [quietMissingSourceMaps], test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
@@ -101,11 +101,23 @@ export default defineConfig({
           name: 'stack',
           include: ['test/stack/**/*.test.ts'],
           environment: 'node',
-          // After the other projects: the stack's wrangler process needs the machine's cores to itself.
+          // After the other projects: the stack's workerd needs the machine's cores to itself.
           sequence: { groupOrder: 1 },
           globalSetup: ['test/stack/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'dev',
+          include: ['test/dev/**/*.test.ts'],
+          environment: 'node',
+          // Its global setup starts the wrangler stacks at once; they boot while the earlier groups run.
+          globalSetup: ['test/dev/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
         },
       },
     ],

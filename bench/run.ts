@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ShopFile } from '../shared/shop-file';
 import { ROOT } from '../scripts/lib/paths';
-import { startMiniflareBenchStack, startWranglerBenchStack, type BenchStack } from './stack';
+import { DEFAULT_ADMIN_TOKEN } from '../test/stack/harness';
+import { startBenchStack, type BenchStack } from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -17,7 +18,6 @@ const { values: args } = parseArgs({
     variants: { type: 'string', default: '200' },
     calls: { type: 'string', default: '2000' },
     checkouts: { type: 'string', default: '200' },
-    runtime: { type: 'string', default: 'both' },
   },
 });
 const BUYERS = Number(args.buyers);
@@ -27,7 +27,7 @@ const CALLS = Number(args.calls);
 const CHECKOUTS = Number(args.checkouts);
 const FLASH_UNITS = 100;
 const LATENCY_CONCURRENCY = 4;
-const TOKEN = 'stack-admin-token-0123456789abcdef'; // the harness's default for shops it has no token for
+const TOKEN = DEFAULT_ADMIN_TOKEN; // the harness gives the bench shop this one
 
 function benchShop(): ShopFile {
   const spread = Array.from({ length: VARIANTS }, (_, i) => ({ sku: `B-SPREAD-${i}`, attributes: { n: String(i) }, unitAmount: 1000 }));
@@ -41,8 +41,7 @@ function benchShop(): ShopFile {
       stripeWebhookSecretBinding: 'STRIPE_WEBHOOK_SECRET_BENCHSHOP',
       adminTokenVariable: 'BENCH_ADMIN_TOKEN',
       maxLineQuantity: 1000,
-      // Raised in the shop itself, so both runtimes see them (env overrides reach only the first worker
-      // of a wrangler dev process).
+      // Raised in the shop itself (the gateway's env overrides raise only validate, cart and checkout).
       rateLimits: { admin: 10_000_000, read: 10_000_000, validate: 10_000_000, cart: 10_000_000, checkout: 10_000_000 },
     },
     catalog: {
@@ -209,18 +208,15 @@ function print(result: Awaited<ReturnType<typeof measure>>) {
 
 async function main() {
   const shop = benchShop();
-  const runtimes = args.runtime === 'both' ? ['miniflare', 'wrangler'] : [args.runtime!];
   const results = [];
-  for (const runtime of runtimes) {
-    const stack = runtime === 'wrangler' ? await startWranglerBenchStack(shop) : await startMiniflareBenchStack(shop, TOKEN, 10_000_000);
-    try {
-      const result = await measure(stack, shop);
-      print(result);
-      const { rows: _rows, ...recorded } = result;
-      results.push(recorded);
-    } finally {
-      await stack.stop();
-    }
+  const stack = await startBenchStack(shop, 10_000_000);
+  try {
+    const result = await measure(stack, shop);
+    print(result);
+    const { rows: _rows, ...recorded } = result;
+    results.push(recorded);
+  } finally {
+    await stack.stop();
   }
   const at = new Date().toISOString();
   const dir = path.join(ROOT, 'bench/results');

@@ -1,6 +1,20 @@
 // Builds the browser client (dist/sdk/commerce.js) and every example storefront (examples/<shop>/src) into
 // plain static files under dist/storefronts/<shop>/, which the front-door serves on the shop's hosts.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Each build goes to a folder of its own and is then moved in file by file (each rename replaces one file whole),
+// keeping the live folders themselves: workerd holds the assets folder open, so a running dev or test stack keeps
+// serving, and another build at the same time (npm test beside npm run dev) never leaves a file half-written.
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './lib/paths';
@@ -32,21 +46,48 @@ function applyLayout(source: string, target: string): void {
 }
 
 export async function buildStorefronts(): Promise<void> {
-  rmSync(path.join(out, 'storefronts'), { recursive: true, force: true });
-  const sdk = await build({ ...common, entryPoints: [path.join(ROOT, 'client/commerce.ts')], outfile: path.join(out, 'sdk/commerce.js'), metafile: true });
-  const sdkBytes = Object.values(sdk.metafile.outputs).find((o) => o.entryPoint)!.bytes;
+  mkdirSync(out, { recursive: true });
+  const staging = mkdtempSync(path.join(out, '.build-'));
+  try {
+    const sdkBytes = await buildInto(staging);
+    for (const name of ['sdk', 'storefronts']) swapIn(path.join(staging, name), path.join(out, name));
+    console.log(`built the browser client: dist/sdk/commerce.js (${(sdkBytes / 1024).toFixed(1)} KB minified)`);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
 
+async function buildInto(dir: string): Promise<number> {
+  const sdkEntry = path.join(ROOT, 'client/commerce.ts');
+  const sdk = await build({ ...common, entryPoints: [sdkEntry], outfile: path.join(dir, 'sdk/commerce.js'), metafile: true });
   for (const shop of readdirSync(examples).filter((name) => existsSync(path.join(examples, name, 'src/app.ts')))) {
     const source = path.join(examples, shop, 'src');
-    const target = path.join(out, 'storefronts', shop);
+    const target = path.join(dir, 'storefronts', shop);
     mkdirSync(target, { recursive: true });
     cpSync(source, target, { recursive: true, filter: (file) => statSync(file).isDirectory() || !/(\.ts|\/_layout\.html)$/.test(file) });
     applyLayout(source, target);
     await build({ ...common, entryPoints: [path.join(source, 'app.ts')], outfile: path.join(target, 'assets/app.js') });
-    for (const file of ['commerce.js', 'commerce.js.map']) cpSync(path.join(out, 'sdk', file), path.join(target, file));
+    for (const file of ['commerce.js', 'commerce.js.map']) cpSync(path.join(dir, 'sdk', file), path.join(target, file));
     console.log(`built storefront ${shop} -> dist/storefronts/${shop}`);
   }
-  console.log(`built the browser client: dist/sdk/commerce.js (${(sdkBytes / 1024).toFixed(1)} KB minified)`);
+  return Object.values(sdk.metafile.outputs).find((o) => o.entryPoint)!.bytes;
+}
+
+/** Moves every file of `built` to the same place under `live`, then removes what the new build no longer has. */
+function swapIn(built: string, live: string): void {
+  const files = (dir: string, base = dir): string[] =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+          const full = path.join(dir, entry.name);
+          return entry.isDirectory() ? files(full, base) : [path.relative(base, full)];
+        })
+      : [];
+  const fresh = new Set(files(built));
+  for (const file of fresh) {
+    mkdirSync(path.dirname(path.join(live, file)), { recursive: true });
+    renameSync(path.join(built, file), path.join(live, file));
+  }
+  for (const file of files(live)) if (!fresh.has(file)) rmSync(path.join(live, file), { force: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await buildStorefronts();

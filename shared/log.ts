@@ -1,4 +1,5 @@
-// Structured JSON logs: one line per event, so Workers Logs can filter by worker, shop, request id and
+// Structured logs: one console call per event with a plain object, which Workers Logs stores with its fields
+// extracted (a JSON string would be one opaque message), so it can filter by worker, shop, request id and
 // outcome. Never pass secrets or full request bodies here.
 type Fields = Record<string, unknown>;
 type Level = 'info' | 'warn' | 'error';
@@ -11,10 +12,10 @@ export interface Logger {
 
 export function createLogger(worker: string): Logger {
   const write = (level: Level, event: string, fields: Fields = {}) => {
-    const line = JSON.stringify({ level, event, worker, ...fields });
-    if (level === 'error') console.error(line);
-    else if (level === 'warn') console.warn(line);
-    else console.log(line);
+    const entry = { level, event, worker, ...fields };
+    if (level === 'error') console.error(entry);
+    else if (level === 'warn') console.warn(entry);
+    else console.log(entry);
   };
   return {
     info: (event, fields) => write('info', event, fields),

@@ -19,13 +19,15 @@ export interface ProblemBody {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-const TITLES: Record<number, string> = {
+/** RFC 9110 reason phrases. A problem can only carry a status listed here, so every answer has its title. */
+export const PROBLEM_TITLES = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -33,10 +35,13 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
-};
+  504: 'Gateway Timeout',
+} as const;
+
+export type ProblemStatus = keyof typeof PROBLEM_TITLES;
 
 export interface ProblemInit {
-  status: number;
+  status: ProblemStatus;
   code: string;
   detail: string;
   errors?: ProblemFieldError[];
@@ -58,7 +63,7 @@ export function problemBody(init: ProblemInit, requestId?: string): ProblemBody 
   return {
     ...init.extensions,
     type: `https://errors.edge-commerce.dev/${init.code}`,
-    title: TITLES[init.status] ?? 'Error',
+    title: PROBLEM_TITLES[init.status],
     status: init.status,
     detail: init.detail,
     code: init.code,

@@ -37,6 +37,14 @@ export interface DevProcess {
   stop: () => Promise<void>;
 }
 
+/**
+ * The dev registry through which the wrangler dev processes of one local state find each other's workers. By
+ * default wrangler shares one registry per machine, keyed by worker name: a second clone's dev (or a test's)
+ * would take over this one's service bindings, and its exit would unregister them. One registry per state
+ * keeps every stack to its own workers.
+ */
+export const devRegistryOf = (persistTo: string) => path.join(persistTo, 'dev-registry');
+
 /** Starts `wrangler dev` with the given configs (the first one listens on `port`). */
 export function startDev(options: {
   configs: string[];
@@ -54,9 +62,22 @@ export function startDev(options: {
   args.push('--show-interactive-dev-session=false');
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
   args.push(...(options.extraArgs ?? []));
-  const child = spawn(WRANGLER, args, {
+  const env = { ...WRANGLER_ENV, WRANGLER_REGISTRY_PATH: devRegistryOf(options.persistTo) };
+  return startProcessGroup(WRANGLER, args, { env, url: `http://127.0.0.1:${options.port}`, inherit: options.inherit });
+}
+
+/**
+ * Starts a long-running command (wrangler dev, npm run dev) as the leader of its own process group, so that
+ * stop() reaches everything it started (wrangler starts workerd as a child): SIGTERM, then SIGKILL after 10 s.
+ */
+export function startProcessGroup(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; url: string; inherit?: boolean },
+): DevProcess {
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: WRANGLER_ENV,
+    env: options.env ?? process.env,
     stdio: options.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
   });
@@ -64,25 +85,21 @@ export function startDev(options: {
   child.stdout?.on('data', (chunk) => (log += chunk));
   child.stderr?.on('data', (chunk) => (log += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      child.kill(name);
+    }
+  };
   return {
-    url: `http://127.0.0.1:${options.port}`,
+    url: options.url,
     child,
     output: () => log,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      // wrangler starts workerd as a child: signal the whole process group.
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        child.kill('SIGTERM');
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, 5_000);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     },

@@ -1,5 +1,7 @@
 // A shopper buys a headband on the CochlearFit static storefront, end to end, through the dev payment
 // provider: browse, choose size and colour, add, cart, checkout, pay, and the success page's order number.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, screenshot } from './browser';
@@ -28,8 +30,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+const turnstileStandIn = readFileSync(path.join(import.meta.dirname, 'turnstile-stand-in.js'), 'utf8');
+
 beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone-size screen
+  // No internet here: Cloudflare's widget script is answered by a stand-in with the same API.
+  await context.route('https://challenges.cloudflare.com/**', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: turnstileStandIn }),
+  );
   page = await context.newPage();
 });
 
@@ -105,5 +113,51 @@ describe('CochlearFit storefront', () => {
     expect(await page.locator('[data-status]').textContent()).toContain('declined');
     expect(await available(sku)).toBe(before);
     await screenshot(page, '07-declined');
+  });
+
+  it('a limited run shows its limit, and the cart stops at it', async () => {
+    await page.goto(`${base}/`);
+    const card = await chooseHeadband('CF-KIDS', 'rainbow', 'XS');
+    await expect.poll(() => card.locator('[data-limit]').textContent()).toBe('Limited run: 2 per order');
+    await card.getByRole('button', { name: 'Add to cart' }).click();
+    await expect.poll(() => page.locator('[data-cart-count]').textContent()).toBe('1');
+    await page.goto(`${base}/cart/`);
+    const more = page.getByRole('button', { name: /^One more Kids Headband/ });
+    await more.click();
+    await expect.poll(() => page.locator('tr[data-line] [aria-label="Quantity"]').textContent()).toBe('2');
+    expect(await page.getByRole('button', { name: /^One more Kids Headband/ }).isDisabled()).toBe(true);
+    expect(await page.locator('tr[data-line]').textContent()).toContain('Limit 2 per order');
+    await screenshot(page, '08-limited-run');
+  });
+
+  it('a checkout of £100 or more asks for the security check first, then buys', async () => {
+    const sku = 'CF-CLASSIC-NVY-M';
+    const before = await available(sku);
+    await page.goto(`${base}/`);
+    const card = await chooseHeadband('CF-CLASSIC', 'navy', 'M');
+    await card.getByRole('button', { name: 'Add to cart' }).click();
+    await expect.poll(() => page.locator('[data-cart-count]').textContent()).toBe('1');
+    await page.goto(`${base}/cart/`);
+    const quantity = page.locator('tr[data-line] [aria-label="Quantity"]');
+    for (let n = 2; n <= 6; n++) {
+      await page.getByRole('button', { name: /^One more Classic/ }).click();
+      await expect.poll(() => quantity.textContent()).toBe(String(n));
+    }
+    // 6 x £18 = £108: the cart says this checkout needs the check, and the page shows the widget.
+    const widget = page.getByRole('checkbox', { name: /Verify you are human/ });
+    await widget.waitFor();
+    await page.getByRole('button', { name: 'Checkout securely' }).click();
+    await expect.poll(() => page.locator('[data-status]').textContent()).toContain('security check');
+    expect(await available(sku)).toBe(before); // nothing held without the token
+    await screenshot(page, '09-security-check');
+
+    await widget.check();
+    await page.getByRole('button', { name: 'Checkout securely' }).click();
+    await page.waitForURL(/\/api\/dev-checkout\/cs_dev_/);
+    expect(await available(sku)).toBe(before - 6);
+    await page.getByRole('button', { name: 'Pay', exact: true }).click();
+    await page.locator('[data-order-number]').waitFor();
+    await screenshot(page, '10-paid-after-check');
+    expect(await available(sku)).toBe(before - 6);
   });
 });

@@ -3,9 +3,11 @@ import { describe, expect, inject, it } from 'vitest';
 
 const urls = inject('stackUrls');
 
-/** At most this many requests in flight: wrangler dev's proxy is the bottleneck, not what is under test. The
- *  fully concurrent proof (300 at once) runs against the authority in workerd (test/authority/checkout.test.ts). */
-const IN_FLIGHT = 100;
+/** At most this many requests in flight: the local stack shares two cores with this client, and with 100 slow
+ *  checkouts at once bare workerd (through Miniflare) resets some connections without an answer (seen here, not
+ *  explained; a fast route takes 200 at once). The fully concurrent proof (300 at once) runs against the
+ *  authority in workerd (test/authority/checkout.test.ts). */
+const IN_FLIGHT = 50;
 
 describe('whole stack: checkout', () => {
   it('300 checkouts racing for 20 units (limits raised for this shop): exactly 20 succeed, the rest 409', async () => {

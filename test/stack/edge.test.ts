@@ -1,4 +1,4 @@
-// The whole chain under `wrangler dev`, driven over HTTP: front-door -> gateway -> authority -> D1 / DOs.
+// The whole chain on workerd (through Miniflare), driven over HTTP: front-door -> gateway -> authority -> D1 / DOs.
 import http from 'node:http';
 import { describe, expect, inject, it } from 'vitest';
 

@@ -1,4 +1,5 @@
-// One stack for all whole-stack test files: started before them, stopped after, its URLs provided to tests.
+// One stack for all whole-stack test files (and the browser tests): started before them, stopped after, its
+// URLs provided to tests.
 import type { TestProject } from 'vitest/node';
 import { startStack } from './harness';
 
@@ -9,7 +10,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const stack = await startStack();
+  // The workers' log lines would bury vitest's report; a failing test shows the answer it got.
+  const stack = await startStack(undefined, { quiet: true });
   project.provide('stackUrls', stack.urls as { cochlearfit: string; othershop: string });
   return () => stack.stop();
 }

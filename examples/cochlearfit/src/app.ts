@@ -216,7 +216,8 @@ function renderCart(cart: CartView) {
     .map((line) => {
       const label = `${line.name} (${Object.values(line.attributes).join(', ')})`;
       return `<tr data-line="${escapeHtml(line.sku)}">
-        <td>${escapeHtml(label)}${line.problem ? `<span class="problem">${PROBLEMS[line.problem]}${line.problem === 'insufficient_stock' ? ` Only ${line.available} left.` : ''}</span>` : ''}</td>
+        <td>${escapeHtml(label)}${line.problem ? `<span class="problem">${PROBLEMS[line.problem]}${line.problem === 'insufficient_stock' ? ` Only ${line.available} left.` : ''}</span>` : ''}
+          ${line.quantity >= line.maxQuantity ? `<span class="limit">Limit ${line.maxQuantity} per order</span>` : ''}</td>
         <td><span class="stepper">
           <button type="button" class="secondary" data-step="-1" aria-label="One fewer ${escapeHtml(label)}">−</button>
           <span aria-label="Quantity">${line.quantity}</span>
@@ -259,7 +260,7 @@ function renderCart(cart: CartView) {
     const widget = challenge ? await challenge.catch(() => null) : null;
     const challengeToken = widget?.token();
     if (challenge && !challengeToken) {
-      say('Please complete the security check above, then press “Checkout securely”.', 'warn');
+      say('Please complete the security check, then press “Checkout securely”.', 'warn');
       return;
     }
     submit.disabled = true;
@@ -273,7 +274,7 @@ function renderCart(cart: CartView) {
         // The shop asks for the check on this checkout, or the token was refused (tokens are single use).
         if (widget) widget.reset();
         else challenge = mountChallenge(challengeBox, error.challenge!);
-        const again = error.code === 'challenge_failed' ? 'The security check did not pass. Please complete it again' : 'Please complete the security check above';
+        const again = error.code === 'challenge_failed' ? 'The security check did not pass. Please complete it again' : 'Please complete the security check';
         say(`${again}, then press “Checkout securely”.`, 'warn');
         submit.disabled = false;
         return;

@@ -26,7 +26,7 @@ export default {
       return problemResponse({ status: 404, code: 'not_found', detail: `Nothing at ${pathname}.` }, requestId);
     }
     const { rule } = match;
-    if (rule.class === 'health') return healthThrough('checkout-gateway', () => env.AUTHORITY.fetch(request));
+    if (rule.class === 'health') return healthThrough('checkout-gateway', requestId, () => env.AUTHORITY.fetch(request));
     if (!rule.scoped) return passOn(await env.AUTHORITY.fetch(request));
 
     const shopId = request.headers.get(SHOP_HEADER);

@@ -8,7 +8,7 @@ import { guarded, passOn } from '../../../shared/guard';
 import { createLogger } from '../../../shared/log';
 import { problemResponse, type ProblemInit } from '../../../shared/problem';
 import { matchRoute } from '../../../shared/routes';
-import { readBodyWithin } from './body';
+import { drainRefused, readBodyWithin } from './body';
 import { frontDoorConfig, shopForHost } from './config';
 import { corsHeaders, preflightHeaders } from './cors';
 import { serveStorefront } from './storefront';
@@ -41,7 +41,10 @@ export default {
     if (!url.pathname.startsWith('/api/')) {
       if (!shopId) return fail({ status: 404, code: 'unknown_shop', detail: 'unknown shop' });
       if (!SAFE_METHODS.has(request.method)) return fail({ status: 405, code: 'method_not_allowed', detail: 'Pages are read-only.', headers: { allow: 'GET, HEAD' } });
-      return serveStorefront(env.ASSETS, shopId, request);
+      const page = await serveStorefront(env.ASSETS, shopId, request);
+      const answer = new Response(page.body, page);
+      answer.headers.set(REQUEST_ID_HEADER, requestId);
+      return answer;
     }
 
     const isPreflight = request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
@@ -63,7 +66,10 @@ export default {
       });
     }
     const { rule } = match;
-    if (rule.class === 'health') return healthThrough('front-door', () => env.GATEWAY.fetch(request));
+    if (rule.class === 'health') {
+      const next = new Request(url, { headers: { [REQUEST_ID_HEADER]: requestId } });
+      return healthThrough('front-door', requestId, () => env.GATEWAY.fetch(next));
+    }
     if (!rule.scoped) return passOn(await env.GATEWAY.fetch(new Request(url, { method: request.method, headers: { [REQUEST_ID_HEADER]: requestId } })));
 
     if (!shopId) {
@@ -80,6 +86,7 @@ export default {
     if (!SAFE_METHODS.has(request.method)) {
       const read = await readBodyWithin(request, rule.maxBody);
       if (read === 'too_large') {
+        await drainRefused(request);
         return fail({ status: 413, code: 'body_too_large', detail: `The body is larger than ${rule.maxBody} bytes.` });
       }
       body = read;
