@@ -322,10 +322,11 @@ export const CouponView = z.object({
 export const CouponListResponse = z.object({ coupons: z.array(CouponView) });
 
 // GET /api/checkout/session/:id (the return page)
+export const OrderStatus = z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']);
 export const SessionId = z.string().regex(/^cs_[A-Za-z0-9_]{1,200}$/, 'a Checkout Session id (cs_...)');
 export const OrderSummary = z.object({
   number: z.string(),
-  status: z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']),
+  status: OrderStatus,
   lines: z.array(
     z.object({ name: z.string(), attributes: z.record(z.string(), z.string()), quantity: z.int(), unitAmount: z.int(), lineAmount: z.int() }),
   ),
@@ -341,8 +342,54 @@ export type CheckoutStatusResponse = z.infer<typeof CheckoutStatusResponse>;
 
 // GET /api/admin/orders
 export const OrderListQuery = z.strictObject({
-  status: z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  status: OrderStatus.optional().meta({ description: 'Only orders in this status' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'At most this many (1 to 200)' }),
+});
+const OrderLineView = z.object({
+  sku: z.string(),
+  name: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  quantity: z.int(),
+  unitAmount: z.int(),
+  lineAmount: z.int(),
+});
+export const AdminOrderView = z.object({
+  id: z.string(),
+  number: z.string(),
+  status: OrderStatus,
+  /** Why an operator must look: the amount taken differs from ours, or the stock was gone. */
+  attention: z.enum(['amount_mismatch', 'oversold']).nullable(),
+  email: z.string().nullable(),
+  shippingAddress: z.record(z.string(), z.unknown()).nullable(),
+  couponCode: z.string().nullable(),
+  currency: z.string(),
+  amounts: CheckoutAmounts.extend({ refunded: z.int() }),
+  sessionId: z.string(),
+  paymentIntentId: z.string().nullable(),
+  createdAt: z.string(),
+  lines: z.array(OrderLineView),
+  history: z.array(z.object({ at: z.string(), status: z.string(), note: z.string() })),
+});
+export const OrderListResponse = z.object({ orders: z.array(AdminOrderView) });
+
+// GET /api/admin/metrics
+const Count = z.int().min(0);
+export const MetricsResponse = z.object({
+  holds: z.object({ created: Count, committed: Count, released: Count, expired: Count }),
+  checkouts: z.object({
+    opened: Count,
+    rejected: Count,
+    failed: Count,
+    completed: Count,
+    expired: Count,
+    superseded: Count,
+  }),
+  validation: z.object({
+    count: Count,
+    meanMs: z.number().nullable(),
+    /** Cumulative: how many validations took at most `le<ms>` ms (and `inf`: all of them). */
+    buckets: z.record(z.string(), Count),
+  }),
 });
 
 // POST /api/stripe-webhook

@@ -1,7 +1,8 @@
 // GET /api/admin/metrics: the shop's hold lifecycle, checkout outcomes and validation latency.
+import { MetricsResponse } from '../../../../../shared/contracts';
 import { database } from '../../db/client';
 import { LATENCY_BUCKETS, readCounters } from '../../db/metrics';
-import { ADMIN_SECURITY, apiRoute, problems, routesApp } from '../../http/api-route';
+import { ADMIN_SECURITY, apiRoute, ok, problems, routesApp } from '../../http/api-route';
 import type { ShopBindings } from '../../http/shop-context';
 
 const readMetrics = apiRoute({
@@ -10,7 +11,7 @@ const readMetrics = apiRoute({
   tags: ['Admin'],
   summary: 'Hold lifecycle, checkout outcomes and validation latency of the shop',
   security: ADMIN_SECURITY,
-  responses: { 200: { description: 'OK' }, ...problems(401, 429) },
+  responses: { 200: ok(MetricsResponse), ...problems(401, 429) },
 });
 
 export const adminMetricsRoutes = routesApp<ShopBindings>().openapi(readMetrics, async (c) => {
@@ -34,5 +35,5 @@ export const adminMetricsRoutes = routesApp<ShopBindings>().openapi(readMetrics,
       /** Cumulative: how many validations took at most this many ms. */
       buckets: Object.fromEntries([...LATENCY_BUCKETS.map((b) => [`le${b}`, n(`validate_ms_le_${b}`)]), ['inf', validations]]),
     },
-  });
+  }, 200);
 });

@@ -1,9 +1,9 @@
 // GET /api/admin/orders: the shop's orders, newest first, with lines, attention flags and status history.
-import { OrderListQuery } from '../../../../../shared/contracts';
+import { OrderListQuery, OrderListResponse } from '../../../../../shared/contracts';
 import { orderNumber } from '../../checkout/view';
 import { database } from '../../db/client';
 import { listOrders, orderHistoryOf, orderLinesOf } from '../../db/orders';
-import { ADMIN_SECURITY, apiRoute, problems, routesApp } from '../../http/api-route';
+import { ADMIN_SECURITY, apiRoute, ok, problems, routesApp } from '../../http/api-route';
 import type { ShopBindings } from '../../http/shop-context';
 
 const listOrdersRoute = apiRoute({
@@ -13,7 +13,7 @@ const listOrdersRoute = apiRoute({
   summary: 'Orders, newest first, with lines, attention flags and history',
   security: ADMIN_SECURITY,
   request: { query: OrderListQuery },
-  responses: { 200: { description: 'OK' }, ...problems(400, 401, 429) },
+  responses: { 200: ok(OrderListResponse), ...problems(400, 401, 429) },
 });
 
 export const adminOrderRoutes = routesApp<ShopBindings>().openapi(listOrdersRoute, async (c) => {
@@ -39,5 +39,5 @@ export const adminOrderRoutes = routesApp<ShopBindings>().openapi(listOrdersRout
       history: (await orderHistoryOf(db, order.id)).map(({ at, status, note }) => ({ at: new Date(at).toISOString(), status, note })),
     })),
   );
-  return c.json({ orders });
+  return c.json({ orders }, 200);
 });
