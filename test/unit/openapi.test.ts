@@ -26,6 +26,12 @@ describe('OpenAPI document', () => {
     expect(operations).toEqual(routes);
   });
 
+  it('the authority serves exactly the allowlisted routes, so the document (above) leaves none out', async () => {
+    const shape = (method: string, path: string) => `${method} ${path.replace(/:[A-Za-z]+/g, ':param')}`;
+    const served = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => shape(r.method, r.path)));
+    expect([...served].sort()).toEqual(ROUTES.map((r) => shape(r.method, r.path)).sort());
+  });
+
   it('is OpenAPI 3.1 with request and response schemas from the contracts', async () => {
     const doc = await servedDocument();
     expect(doc.openapi).toBe('3.1.0');

@@ -1,7 +1,6 @@
 // Request validation for routes declared with createRoute: anything that is not exactly the contract is a 4xx
 // problem naming the field, raised before any state is touched. Better than the defaults of @hono/zod-openapi:
 // a body not sent as JSON is 415 (never read as an empty object), and zod errors become problem+json.
-import type { Hook } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { fromZodError } from 'zod-validation-error';
@@ -43,11 +42,14 @@ export function validationProblem(error: z.ZodError, target: Target = 'json'): P
   });
 }
 
+/** What @hono/zod-openapi hands a hook after checking one declared part of the request. */
+type Checked = { target: Target } & ({ success: true } | { success: false; error: z.ZodError });
+
 /** The defaultHook of every authority app: a failed declaration is a problem, thrown to the app's onError. */
-export const problemHook: Hook<unknown, any, any, undefined> = (result) => {
+export function problemHook(result: Checked): undefined {
   if (!result.success) throw validationProblem(result.error, result.target);
   return undefined;
-};
+}
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*[a-z0-9-]+=[^;]+)*$/i;
 
