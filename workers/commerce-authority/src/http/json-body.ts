@@ -51,7 +51,9 @@ export function problemHook(result: Checked): undefined {
   return undefined;
 }
 
-const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*[a-z0-9-]+=[^;]+)*$/i;
+// application/json, with parameters such as charset=utf-8. Whatever passes here also passes the media-type check
+// of @hono/zod-openapi and hono's json validator that run after this gate: they never refuse it without a problem.
+const JSON_CONTENT_TYPE = /^application\/json(;\s*[a-z0-9-]+=[^;]+)*$/i;
 
 function unsupportedContentType(type: string): ProblemError {
   return new ProblemError({
