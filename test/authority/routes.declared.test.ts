@@ -55,6 +55,17 @@ describe('optional bodies', () => {
   });
 });
 
+describe('content types', () => {
+  it('JSON with a charset is JSON; JSON under another media type is 415 naming content-type', async () => {
+    const raw = JSON.stringify({ items: [{ sku: NAVY_M, quantity: 1 }] });
+    const validate = (type: string) =>
+      call('/api/inventory/validate', { method: 'POST', headers: { 'content-type': type }, raw });
+    expect((await validate('application/json; charset=utf-8')).status).toBe(200);
+    const other = await validate('application/vnd.api+json');
+    await expectProblem(other, 415, '(header) content-type', 'unsupported_content_type');
+  });
+});
+
 describe('parameters, query strings and headers', () => {
   it('a malformed sku in the path -> 400 naming sku; stock unchanged', async () => {
     const path = '/api/admin/inventory/no%20such%20sku';
