@@ -1,5 +1,6 @@
-// The public API's request and response shapes, written once. Routes parse with them, and later the
-// OpenAPI document and the browser client derive from them. Requests are strict: an unknown field is a 400.
+// The public API's request and response shapes, written once. The authority's route declarations validate with
+// them and write the OpenAPI document from them; the browser client takes its types from them. Requests are
+// strict: an unknown field is a 400.
 import { z } from 'zod';
 
 /** Absolute ceilings that hold for every shop; per-shop limits (cart lines, line quantity) sit below them. */
@@ -120,6 +121,16 @@ export const StockView = z.object({
   available: z.int(),
 });
 export type StockView = z.infer<typeof StockView>;
+export const StockListResponse = z.object({
+  items: z.array(
+    StockView.extend({
+      productSku: z.string(),
+      attributes: z.record(z.string(), z.string()),
+      sellable: z.boolean(),
+      backorder: z.boolean(),
+    }),
+  ),
+});
 
 // Admin: catalog upsert
 export const CatalogVariantInput = z.strictObject({
@@ -151,6 +162,8 @@ export const CatalogUpsertRequest = z
 export type CatalogUpsertRequest = z.infer<typeof CatalogUpsertRequest>;
 /** What a caller may send: fields with defaults may be left out. */
 export type CatalogUpsertInput = z.input<typeof CatalogUpsertRequest>;
+/** How many products and variants were written. */
+export const CatalogUpsertResponse = z.object({ products: z.int(), variants: z.int() });
 
 // /api/cart
 export const CartAddRequest = LineRequest;
@@ -269,6 +282,9 @@ export const CheckoutResponse = z.object({
 });
 export type CheckoutResponse = z.infer<typeof CheckoutResponse>;
 
+/** The Idempotency-Key header of checkouts and admin stock changes (also what Stripe's keys allow, with room). */
+export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters');
+
 // Admin: coupons
 export const CouponCreateRequest = z
   .strictObject({
@@ -303,12 +319,14 @@ export const CouponView = z.object({
   reserved: z.int(),
   active: z.boolean(),
 });
+export const CouponListResponse = z.object({ coupons: z.array(CouponView) });
 
 // GET /api/checkout/session/:id (the return page)
+export const OrderStatus = z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']);
 export const SessionId = z.string().regex(/^cs_[A-Za-z0-9_]{1,200}$/, 'a Checkout Session id (cs_...)');
 export const OrderSummary = z.object({
   number: z.string(),
-  status: z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']),
+  status: OrderStatus,
   lines: z.array(
     z.object({ name: z.string(), attributes: z.record(z.string(), z.string()), quantity: z.int(), unitAmount: z.int(), lineAmount: z.int() }),
   ),
@@ -324,8 +342,74 @@ export type CheckoutStatusResponse = z.infer<typeof CheckoutStatusResponse>;
 
 // GET /api/admin/orders
 export const OrderListQuery = z.strictObject({
-  status: z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  status: OrderStatus.optional().meta({ description: 'Only orders in this status' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'At most this many (1 to 200)' }),
+});
+const OrderLineView = z.object({
+  sku: z.string(),
+  name: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  quantity: z.int(),
+  unitAmount: z.int(),
+  lineAmount: z.int(),
+  /** Units this line took out of stock (0 for backorder and oversold lines): what a refund may restock. */
+  committed: z.int(),
+});
+export const AdminOrderView = z.object({
+  id: z.string(),
+  number: z.string(),
+  status: OrderStatus,
+  /** Why an operator must look: the amount taken differs from ours, or the stock was gone. */
+  attention: z.enum(['amount_mismatch', 'oversold']).nullable(),
+  /** null, or a chargeback: disputed (open), won or lost. */
+  dispute: z.enum(['disputed', 'won', 'lost']).nullable(),
+  email: z.string().nullable(),
+  shippingAddress: z.record(z.string(), z.unknown()).nullable(),
+  couponCode: z.string().nullable(),
+  currency: z.string(),
+  amounts: CheckoutAmounts.extend({ refunded: z.int() }),
+  sessionId: z.string(),
+  paymentIntentId: z.string().nullable(),
+  createdAt: z.string(),
+  lines: z.array(OrderLineView),
+  history: z.array(z.object({ at: z.string(), status: z.string(), note: z.string() })),
+});
+export const OrderListResponse = z.object({ orders: z.array(AdminOrderView) });
+
+// GET /api/admin/metrics
+const Count = z.int().min(0);
+export const MetricsResponse = z.object({
+  holds: z.object({ created: Count, committed: Count, released: Count, expired: Count }),
+  checkouts: z.object({
+    opened: Count,
+    rejected: Count,
+    failed: Count,
+    completed: Count,
+    expired: Count,
+    superseded: Count,
+  }),
+  /** Valid events that were not ours to apply, and refunds or disputes kept until their order is recorded. */
+  webhooks: z.object({ ignored: Count, deferred: Count }),
+  refunds: z.object({ failed: Count }),
+  disputes: z.object({ opened: Count, won: Count, lost: Count }),
+  validation: z.object({
+    count: Count,
+    meanMs: z.number().nullable(),
+    /** Cumulative: how many validations took at most `le<ms>` ms (and `inf`: all of them). */
+    buckets: z.record(z.string(), Count),
+  }),
+});
+
+// POST /api/stripe-webhook
+export const WebhookResponse = z.object({
+  received: z.literal(true),
+  outcome: z.enum(['applied', 'duplicate', 'ignored', 'deferred']),
+});
+
+// GET /api/health
+export const HealthResponse = z.object({
+  ok: z.boolean(),
+  hops: z.array(z.object({ hop: z.string(), ok: z.boolean(), ms: z.number() })),
 });
 
 // Every error answer (RFC 9457).

@@ -1,10 +1,13 @@
-// The authority's HTTP surface: one hono app, one file per resource under routes/. Every error leaves as
-// problem+json with the request id; nothing thrown here reaches a client as a stack trace.
-import { Hono } from 'hono';
+// The authority's HTTP surface: one hono app, one file per resource under routes/, each route declared once with
+// createRoute (request validation, handler types and /api/openapi.json come from that one declaration). Every error
+// leaves as problem+json with the request id; nothing thrown here reaches a client as a stack trace.
+import { HTTPException } from 'hono/http-exception';
 import { REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
-import { ProblemError, problemResponse } from '../../../shared/problem';
+import { PROBLEM_TITLES, ProblemError, problemResponse, type ProblemStatus } from '../../../shared/problem';
 import type { AuthorityBindings } from './env';
 import { requireAdmin } from './http/admin-auth';
+import { apiDocument, describeApi, type ApiDocument } from './http/api-document';
+import { routesApp } from './http/api-route';
 import { requireShop, type ShopBindings } from './http/shop-context';
 import { log } from './log';
 import { adminCatalogRoutes } from './routes/admin/catalog';
@@ -14,7 +17,7 @@ import { adminOrderRoutes } from './routes/admin/orders';
 import { adminCouponRoutes } from './routes/admin/coupons';
 import { benchRoutes } from './routes/bench';
 import { cartRoutes } from './routes/cart';
-import { checkoutRoutes } from './routes/checkout';
+import { checkoutRoutes, checkoutSessionRoutes } from './routes/checkout';
 import { devCheckoutRoutes } from './routes/dev-checkout';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -23,41 +26,50 @@ import { productRoutes } from './routes/products';
 import { webhookRoutes } from './routes/webhooks';
 
 
-const shopApi = new Hono<ShopBindings>()
-  .use(requireShop)
+// Middleware before the routes it guards: hono applies a `use` to the routes registered after it.
+const shopApi = routesApp<ShopBindings>();
+shopApi.use(requireShop);
+shopApi
   .route('/products', productRoutes)
   .route('/inventory', inventoryRoutes)
   .route('/cart', cartRoutes)
-  .route('/checkout-session', checkoutRoutes)
-  .route('/checkout/session', checkoutRoutes)
+  .route('/checkout-session', checkoutRoutes('Create (or return) the checkout: repriced, idempotent, holds stock'))
+  .route('/checkout/session', checkoutRoutes('The same as POST /api/checkout-session'))
+  .route('/checkout/session', checkoutSessionRoutes)
   .route('/dev-checkout', devCheckoutRoutes)
-  .route('/bench', benchRoutes)
-  .use('/admin/*', requireAdmin)
+  .route('/bench', benchRoutes);
+shopApi.use('/admin/*', requireAdmin);
+shopApi
   .route('/admin/inventory', adminInventoryRoutes)
   .route('/admin/catalog', adminCatalogRoutes)
   .route('/admin/coupons', adminCouponRoutes)
   .route('/admin/orders', adminOrderRoutes)
   .route('/admin/metrics', adminMetricsRoutes);
 
-export const app = new Hono<AuthorityBindings>()
-  .use(async (c, next) => {
-    c.set('requestId', requestIdFrom(c.req.header(REQUEST_ID_HEADER)));
-    const started = Date.now();
-    await next();
-    c.header(REQUEST_ID_HEADER, c.var.requestId);
-    log.info('request', {
-      requestId: c.var.requestId,
-      shopId: c.req.header(SHOP_HEADER),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Date.now() - started,
-    });
-  })
+export const app = routesApp<AuthorityBindings>();
+app.use(async (c, next) => {
+  c.set('requestId', requestIdFrom(c.req.header(REQUEST_ID_HEADER)));
+  const started = Date.now();
+  await next();
+  c.header(REQUEST_ID_HEADER, c.var.requestId);
+  log.info('request', {
+    requestId: c.var.requestId,
+    shopId: c.req.header(SHOP_HEADER),
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    ms: Date.now() - started,
+  });
+});
+
+// Built on first request, when every route is declared; the declarations never change while the worker runs.
+let document: ApiDocument | undefined;
+describeApi(app);
+app
   .route('/api/health', healthRoutes)
   // Before the shop API and its active-shop check: a deactivated shop's webhooks still record what was paid.
   .route('/api/stripe-webhook', webhookRoutes)
-  .route('/api', docsRoutes)
+  .route('/api', docsRoutes(() => (document ??= apiDocument(app))))
   .route('/api', shopApi);
 
 app.notFound((c) =>
@@ -66,6 +78,13 @@ app.notFound((c) =>
 
 app.onError((error, c) => {
   if (error instanceof ProblemError) return problemResponse(error.init, c.var.requestId);
+  // The framework's own refusals (a request the JSON gate should have answered first): still a 4xx problem.
+  if (error instanceof HTTPException && error.status < 500) {
+    const status = error.status in PROBLEM_TITLES ? (error.status as ProblemStatus) : 400;
+    const code = status === 415 ? 'unsupported_content_type' : 'invalid_request';
+    const detail = error.message || 'The request is not valid.';
+    return problemResponse({ status, code, detail }, c.var.requestId);
+  }
   log.error('unhandled_error', { requestId: c.var.requestId, path: c.req.path, error: String(error), stack: (error as Error).stack });
   return problemResponse(
     { status: 500, code: 'internal_error', detail: 'Something went wrong on our side; nothing was charged. Try again.' },

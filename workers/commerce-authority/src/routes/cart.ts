@@ -1,14 +1,14 @@
 // /api/cart: the server-side cart behind a signed cookie. Lines hold only sku + quantity; every answer is
 // the whole cart hydrated with today's prices and live stock. Adding never takes more than is available,
 // but holds nothing: holds happen at checkout. Every refusal happens before anything is written.
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { ulid } from 'ulid';
 import {
   CartAddRequest,
   CartRemoveRequest,
   CartReplaceRequest,
   CartSetRequest,
-  type CartView,
+  CartView,
   type LineRequest,
 } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
@@ -19,7 +19,7 @@ import { database } from '../db/client';
 import { hydrateCart } from '../domain/cart';
 import { explainRefusal, type CartRefusal } from '../domain/cart-limits';
 import { clearCartCookie, readCartCookie, writeCartCookie } from '../http/cart-cookie';
-import { readJson } from '../http/json-body';
+import { apiRoute, jsonBody, ok, problems, routesApp } from '../http/api-route';
 import type { ShopBindings } from '../http/shop-context';
 import { readStock, stockAvailable } from '../inventory/stock';
 
@@ -192,36 +192,75 @@ async function replaceCart(c: CartContext, items: LineRequest[]) {
   return cartId;
 }
 
-export const cartRoutes = new Hono<ShopBindings>()
-  .use(async (c, next) => {
-    await next();
-    c.header('cache-control', 'no-store');
+const onCart = { path: '/', tags: ['Storefront'] };
+
+const readCart = apiRoute({
+  method: 'get',
+  ...onCart,
+  summary: 'The cart of the cookie, repriced and with live stock',
+  responses: { 200: ok(CartView), ...problems(429) },
+});
+const addLine = apiRoute({
+  method: 'post',
+  ...onCart,
+  summary: 'Add to a line (creates the cart and its cookie)',
+  request: { body: jsonBody(CartAddRequest) },
+  responses: { 200: ok(CartView), ...problems(400, 409, 415, 429) },
+});
+const setLine = apiRoute({
+  method: 'patch',
+  ...onCart,
+  summary: 'Set a line quantity (0 removes it)',
+  request: { body: jsonBody(CartSetRequest) },
+  responses: { 200: ok(CartView), ...problems(400, 409, 415, 429) },
+});
+const replaceAll = apiRoute({
+  method: 'put',
+  ...onCart,
+  summary: 'Replace the whole cart',
+  request: { body: jsonBody(CartReplaceRequest) },
+  responses: { 200: ok(CartView), ...problems(400, 409, 415, 429) },
+});
+const removeOrEmpty = apiRoute({
+  method: 'delete',
+  ...onCart,
+  summary: 'Remove a line ({ sku }) or, without a body, empty the cart',
+  request: { body: jsonBody(CartRemoveRequest, { required: false }) },
+  responses: { 200: ok(CartView), ...problems(400, 415, 429) },
+});
+
+const app = routesApp<ShopBindings>();
+app.use(async (c, next) => {
+  await next();
+  c.header('cache-control', 'no-store');
+});
+
+export const cartRoutes = app
+  .openapi(readCart, async (c) => c.json(await cartView(c, await currentCartId(c)), 200))
+  .openapi(addLine, async (c) => {
+    const { quantity, ...line } = c.req.valid('json');
+    return c.json(await cartView(c, await changeLine(c, line, quantity, 'add')), 200);
   })
-  .get('/', async (c) => c.json(await cartView(c, await currentCartId(c))))
-  .post('/', async (c) => {
-    const { quantity, ...line } = await readJson(c, CartAddRequest);
-    return c.json(await cartView(c, await changeLine(c, line, quantity, 'add')));
-  })
-  .patch('/', async (c) => {
-    const { quantity, ...line } = await readJson(c, CartSetRequest);
-    if (quantity > 0) return c.json(await cartView(c, await changeLine(c, line, quantity, 'set')));
+  .openapi(setLine, async (c) => {
+    const { quantity, ...line } = c.req.valid('json');
+    if (quantity > 0) return c.json(await cartView(c, await changeLine(c, line, quantity, 'set')), 200);
     const cartId = await currentCartId(c);
     if (cartId) await removeLine(database(c.env.DB), c.var.shop.id, cartId, await storedSku(c, line), Date.now());
-    return c.json(await cartView(c, cartId));
+    return c.json(await cartView(c, cartId), 200);
   })
-  .delete('/', async (c) => {
-    const hasBody = (await c.req.text()).length > 0;
-    const removal = hasBody ? await readJson(c, CartRemoveRequest) : null;
+  .openapi(removeOrEmpty, async (c) => {
+    // Without a body (the gate lets an empty one through as none), the whole cart is emptied.
+    const removal = (await c.req.text()).length > 0 ? c.req.valid('json') : null;
     const cartId = await currentCartId(c);
     if (cartId) {
       const db = database(c.env.DB);
       if (removal) await removeLine(db, c.var.shop.id, cartId, await storedSku(c, removal), Date.now());
       else await replaceLines(db, c.var.shop.id, cartId, [], Date.now());
     }
-    return c.json(await cartView(c, cartId));
+    return c.json(await cartView(c, cartId), 200);
   })
-  .put('/', async (c) => {
-    const { items } = await readJson(c, CartReplaceRequest);
+  .openapi(replaceAll, async (c) => {
+    const { items } = c.req.valid('json');
     const cartId = items.length === 0 && !(await currentCartId(c)) ? null : await replaceCart(c, items);
-    return c.json(await cartView(c, cartId));
+    return c.json(await cartView(c, cartId), 200);
   });

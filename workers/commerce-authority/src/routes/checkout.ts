@@ -1,8 +1,15 @@
 // POST /api/checkout-session and /api/checkout/session: a repriced, idempotent checkout that holds stock.
-// The body is optional: without `items`, the cart of the cookie is checked out.
-import { Hono } from 'hono';
+// The body is optional: without `items`, the cart of the cookie is checked out. GET /api/checkout/session/{id}:
+// where a checkout stands, for the return page.
+import { z } from 'zod';
 import { clientKeyOf } from '../../../../shared/client-address';
-import { CheckoutRequest, SessionId } from '../../../../shared/contracts';
+import {
+  CheckoutRequest,
+  CheckoutResponse,
+  CheckoutStatusResponse,
+  IdempotencyKey,
+  SessionId,
+} from '../../../../shared/contracts';
 import { CLIENT_IP_HEADER } from '../../../../shared/headers';
 import { ProblemError } from '../../../../shared/problem';
 import { checkoutStatus } from '../checkout/view';
@@ -12,51 +19,80 @@ import { createCheckout } from '../checkout/create-checkout';
 import { database } from '../db/client';
 import { findCart } from '../db/carts';
 import { readCartCookie } from '../http/cart-cookie';
-import { idempotencyKeyHeader } from '../http/idempotency-key';
-import { readJson } from '../http/json-body';
+import { apiRoute, jsonBody, ok, problems, routesApp } from '../http/api-route';
 import type { ShopBindings } from '../http/shop-context';
 import { paymentProviderFor } from '../payments/select';
 
-export const checkoutRoutes = new Hono<ShopBindings>()
-  .get('/:id', async (c) => {
-    const sessionId = SessionId.safeParse(c.req.param('id'));
-    if (!sessionId.success) {
-      throw new ProblemError({ status: 400, code: 'validation_failed', detail: 'Not a checkout session id.', errors: [{ path: 'id', message: 'expected cs_...' }] });
-    }
-    const db = database(c.env.DB);
-    const shop = c.var.shop;
-    const checkout = await findCheckoutBySession(db, shop.id, sessionId.data);
-    if (!checkout) throw new ProblemError({ status: 404, code: 'unknown_session', detail: 'No checkout with this session in this shop.' });
-    const order = await findOrderBySession(db, shop.id, sessionId.data);
-    c.header('cache-control', 'no-store');
-    return c.json(checkoutStatus(shop, checkout, order, order ? await orderLinesOf(db, order.id) : []));
-  })
-  .post('/', async (c) => {
-  const idempotencyKey = idempotencyKeyHeader(c);
-  const request = (await c.req.text()).length === 0 ? {} : await readJson(c, CheckoutRequest);
-  const origin = new URL(c.req.url).origin;
-  const provider = paymentProviderFor(c.env, c.var.shop, origin);
-  const db = database(c.env.DB);
-  const cookieCart = await readCartCookie(c);
-  const cart = cookieCart ? await findCart(db, c.var.shop.id, cookieCart) : undefined;
-  // Set by the front-door from CF-Connecting-IP; absent only on internal calls (tests, benchmarks).
-  const clientIp = c.req.header(CLIENT_IP_HEADER) ?? null;
-  const checkout = await createCheckout(
-    {
-      env: c.env,
-      db,
-      shop: c.var.shop,
-      provider,
-      origin,
-      cartId: cart?.id ?? null,
-      idempotencyKey,
-      clientIp,
-      clientKey: clientKeyOf(clientIp),
-      requestId: c.var.requestId,
-      defer: (work) => c.executionCtx.waitUntil(work),
-    },
-    request,
-  );
-  c.header('cache-control', 'no-store');
-  return c.json(checkout);
+const CheckoutHeaders = z.object({
+  'idempotency-key': IdempotencyKey.optional().meta({
+    description:
+      'One per checkout attempt (1 to 200 visible ASCII characters): a retry of the attempt returns its checkout; ' +
+      'the same key with another body is 422. Without it, a cart (cookie) reuses its live checkout and a request ' +
+      'with items makes a new one.',
+  }),
+});
+
+const createSession = (summary: string) =>
+  apiRoute({
+    method: 'post',
+    path: '/',
+    tags: ['Checkout'],
+    summary,
+    request: { headers: CheckoutHeaders, body: jsonBody(CheckoutRequest, { required: false }) },
+    responses: { 200: ok(CheckoutResponse), ...problems(400, 403, 409, 415, 422, 429, 502, 503) },
   });
+
+/** The POST, mounted at both paths; `summary` tells the two entries of the document apart. */
+export const checkoutRoutes = (summary: string) =>
+  routesApp<ShopBindings>().openapi(createSession(summary), async (c) => {
+    const idempotencyKey = c.req.valid('header')['idempotency-key'] ?? null;
+    const request = c.req.valid('json');
+    const origin = new URL(c.req.url).origin;
+    const provider = paymentProviderFor(c.env, c.var.shop, origin);
+    const db = database(c.env.DB);
+    const cookieCart = await readCartCookie(c);
+    const cart = cookieCart ? await findCart(db, c.var.shop.id, cookieCart) : undefined;
+    // Set by the front-door from CF-Connecting-IP; absent only on internal calls (tests, benchmarks).
+    const clientIp = c.req.header(CLIENT_IP_HEADER) ?? null;
+    const checkout = await createCheckout(
+      {
+        env: c.env,
+        db,
+        shop: c.var.shop,
+        provider,
+        origin,
+        cartId: cart?.id ?? null,
+        idempotencyKey,
+        clientIp,
+        clientKey: clientKeyOf(clientIp),
+        requestId: c.var.requestId,
+        defer: (work) => c.executionCtx.waitUntil(work),
+      },
+      request,
+    );
+    c.header('cache-control', 'no-store');
+    return c.json(checkout, 200);
+  });
+
+const sessionStatus = apiRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['Checkout'],
+  summary: 'Where a checkout stands, for the return page',
+  request: { params: z.object({ id: SessionId.meta({ description: 'The Checkout Session id (cs_...)' }) }) },
+  responses: { 200: ok(CheckoutStatusResponse), ...problems(400, 404, 429) },
+});
+
+export const checkoutSessionRoutes = routesApp<ShopBindings>().openapi(sessionStatus, async (c) => {
+  const { id: sessionId } = c.req.valid('param');
+  const db = database(c.env.DB);
+  const shop = c.var.shop;
+  const checkout = await findCheckoutBySession(db, shop.id, sessionId);
+  if (!checkout) {
+    const detail = 'No checkout with this session in this shop.';
+    throw new ProblemError({ status: 404, code: 'unknown_session', detail });
+  }
+  const order = await findOrderBySession(db, shop.id, sessionId);
+  c.header('cache-control', 'no-store');
+  return c.json(checkoutStatus(shop, checkout, order, order ? await orderLinesOf(db, order.id) : []), 200);
+});

@@ -1,8 +1,9 @@
 // The dev payment provider's checkout page (never in production). Its buttons ask for a Stripe-shaped event,
 // signed with the shop's webhook secret; the page's script posts it to /api/stripe-webhook on the same origin,
 // so it travels front-door -> gateway -> authority like a real Stripe delivery, then follows the redirect.
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
+import { z } from 'zod';
 import { SessionId } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
 import { orderNumber } from '../checkout/view';
@@ -10,6 +11,7 @@ import { findCheckoutBySession } from '../db/checkouts';
 import { database } from '../db/client';
 import { findOrderBySession } from '../db/orders';
 import type { CheckoutRow } from '../db/schema';
+import { apiRoute, ok, routesApp } from '../http/api-route';
 import type { ShopBindings } from '../http/shop-context';
 import { lineLabel } from '../payments/provider';
 import { devSessionEvent, signedDevEvent, type DevEventType } from '../payments/dev-events';
@@ -46,8 +48,32 @@ function returnUrl(c: DevContext, checkout: CheckoutRow, to: 'success' | 'cancel
 
 const money = (amount: number, currency: string) => new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount / 100);
 
-export const devCheckoutRoutes = new Hono<ShopBindings>()
-  .get('/:sessionId', async (c) => {
+// Not part of the public API (and refused in production): declared like every route, hidden from the document.
+// The ids stay plain strings here: a malformed one is simply no dev session (404), as in production.
+const page = apiRoute({
+  method: 'get',
+  path: '/{sessionId}',
+  hide: true,
+  request: { params: z.object({ sessionId: z.string() }) },
+  responses: { 200: { description: 'The test payment page', content: { 'text/html': { schema: z.string() } } } },
+});
+const act = apiRoute({
+  method: 'post',
+  path: '/{sessionId}/{action}',
+  hide: true,
+  request: { params: z.object({ sessionId: z.string(), action: z.string() }) },
+  responses: {
+    200: ok(
+      z.object({
+        events: z.array(z.object({ payload: z.string(), signature: z.string() })),
+        redirect: z.string(),
+      }),
+    ),
+  },
+});
+
+export const devCheckoutRoutes = routesApp<ShopBindings>()
+  .openapi(page, async (c) => {
     const checkout = await devCheckout(c);
     const order = await findOrderBySession(database(c.env.DB), c.var.shop.id, checkout.sessionId!);
     const awaiting = order?.status === 'pending_payment';
@@ -119,7 +145,7 @@ for (const button of document.querySelectorAll('button[data-action]')) {
 </body>
 </html>`);
   })
-  .post('/:sessionId/:action', async (c) => {
+  .openapi(act, async (c) => {
     const checkout = await devCheckout(c);
     const action = ACTIONS[c.req.param('action')];
     if (!action) throw new ProblemError({ status: 404, code: 'unknown_action', detail: `No dev checkout action ${c.req.param('action')}.` });
@@ -137,5 +163,5 @@ for (const button of document.querySelectorAll('button[data-action]')) {
       action.then === 'page'
         ? page.toString()
         : returnUrl(c, checkout, action.then, c.req.param('action') === 'decline' ? { declined: '1' } : {});
-    return c.json({ events: [event], redirect });
+    return c.json({ events: [event], redirect }, 200);
   });

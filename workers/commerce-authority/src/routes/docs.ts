@@ -1,24 +1,70 @@
-// GET /api/openapi.json and GET /api/docs: the API document and a readable reference rendered from it,
-// self-contained (no CDN, no script).
-import { Hono } from 'hono';
+// GET /api/openapi.json and GET /api/docs: the API document, generated from the route declarations, and a
+// readable reference rendered from it, self-contained (no CDN, no script).
 import { html } from 'hono/html';
-import { OPERATIONS, openApiDocument } from '../../../../shared/openapi';
+import { z } from 'zod';
 import type { AuthorityBindings } from '../env';
+import type { ApiDocument } from '../http/api-document';
+import { apiRoute, ok, problems, routesApp } from '../http/api-route';
 
-let cached: Record<string, unknown> | undefined;
-const documentOnce = () => (cached ??= openApiDocument());
+/** The parts of an operation object the page shows. */
+type Described = { content?: Record<string, { schema?: unknown }> };
+type Parameter = { name: string; in: string; description?: string };
+type Operation = {
+  summary?: string;
+  tags?: string[];
+  security?: unknown[];
+  parameters?: Parameter[];
+  requestBody?: Described;
+  responses: Record<string, Described & { description: string }>;
+};
 
-type PathItem = Record<string, { summary: string; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>; parameters?: { name: string; in: string; description: string }[] }>;
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-export const docsRoutes = new Hono<AuthorityBindings>()
-  .get('/openapi.json', (c) => {
-    c.header('cache-control', 'public, max-age=300');
-    return c.json(documentOnce());
-  })
-  .get('/docs', (c) => {
-    const paths = documentOnce().paths as Record<string, PathItem>;
-    const tags = [...new Set(OPERATIONS.map((op) => op.tag))];
-    const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+const firstSchema = (part: Described) => Object.values(part.content ?? {})[0]?.schema;
+const parameter = (p: Parameter) => html`<li><code>${p.name}</code> (${p.in}): ${p.description ?? ''}</li>`;
+
+/** The document's operations in declaration order, with their method and path. */
+function operationsOf(document: ApiDocument) {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => {
+      const operation = (item as Record<string, Operation | undefined>)[method];
+      return operation ? [{ path, method, operation }] : [];
+    }),
+  );
+}
+
+const openApiJson = apiRoute({
+  method: 'get',
+  path: '/openapi.json',
+  tags: ['Platform'],
+  summary: 'This document',
+  responses: {
+    200: ok(z.looseObject({ openapi: z.string() }), 'OpenAPI 3.1'),
+    ...problems(429),
+  },
+});
+const reference = apiRoute({
+  method: 'get',
+  path: '/docs',
+  tags: ['Platform'],
+  summary: 'This document, rendered',
+  responses: {
+    200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+    ...problems(429),
+  },
+});
+
+/** `document` is read when asked for, after every route (these two included) has been declared. */
+export const docsRoutes = (document: () => ApiDocument) =>
+  routesApp<AuthorityBindings>()
+    .openapi(openApiJson, (c) => {
+      c.header('cache-control', 'public, max-age=300');
+      return c.json(document(), 200);
+    })
+    .openapi(reference, (c) => {
+      const operations = operationsOf(document());
+      const tags = (document().tags ?? []).map((tag) => tag.name);
+      const pretty = (value: unknown) => JSON.stringify(value, null, 2);
     c.header('cache-control', 'public, max-age=300');
     return c.html(html`<!doctype html>
 <html lang="en">
@@ -46,20 +92,27 @@ export const docsRoutes = new Hono<AuthorityBindings>()
   <nav aria-label="Sections">${tags.map((tag) => html`<a href="#${tag}">${tag}</a>`)}</nav>
   ${tags.map(
     (tag) => html`<h2 id="${tag}">${tag}</h2>
-    ${OPERATIONS.filter((op) => op.tag === tag).map((op) => {
-      const item = paths[op.path]![op.method]!;
-      return html`<section class="op" aria-label="${op.method.toUpperCase()} ${op.path}">
-        <h3><span class="method ${op.method}">${op.method}</span> <code>${op.path}</code>${op.admin ? ' 🔒' : ''}</h3>
-        <p>${item.summary}${op.admin ? ' Needs the shop\'s admin bearer token.' : ''}</p>
-        ${item.parameters ? html`<ul>${item.parameters.map((p) => html`<li><code>${p.name}</code> (${p.in}): ${p.description}</li>`)}</ul>` : ''}
-        ${item.requestBody ? html`<details><summary>Request body</summary><pre>${pretty(item.requestBody.content['application/json']!.schema)}</pre></details>` : ''}
+    ${operations.filter(({ operation }) => operation.tags?.[0] === tag).map(({ path, method, operation: item }) => {
+      const admin = (item.security ?? []).length > 0;
+      return html`<section class="op" aria-label="${method.toUpperCase()} ${path}">
+        <h3><span class="method ${method}">${method}</span> <code>${path}</code>${admin ? ' 🔒' : ''}</h3>
+        <p>${item.summary}${admin ? ' Needs the shop\'s admin bearer token.' : ''}</p>
+        ${item.parameters
+          ? html`<ul>${item.parameters.map(parameter)}</ul>`
+          : ''}
+        ${item.requestBody
+          ? html`<details><summary>Request body</summary><pre>${pretty(firstSchema(item.requestBody))}</pre></details>`
+          : ''}
         ${Object.entries(item.responses).map(
-          ([status, response]) => html`<details><summary>${status} ${response.description}</summary>${response.content ? html`<pre>${pretty(Object.values(response.content)[0]!.schema)}</pre>` : ''}</details>`,
+          ([status, response]) => html`<details>
+            <summary>${status} ${response.description}</summary>
+            ${response.content ? html`<pre>${pretty(firstSchema(response))}</pre>` : ''}
+          </details>`,
         )}
       </section>`;
     })}`,
   )}
 </main>
 </body>
-</html>`);
-  });
+</html>`, 200);
+    });

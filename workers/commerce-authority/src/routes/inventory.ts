@@ -1,19 +1,27 @@
 // POST /api/inventory/validate: per-line availability for the shop of the request. Reads only.
-import { Hono } from 'hono';
-import { ValidateRequest, type ValidateResponse } from '../../../../shared/contracts';
+import { ValidateRequest, ValidateResponse } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
 import { resolveVariants } from '../db/catalog';
 import { database } from '../db/client';
 import { count, latencyIncrements } from '../db/metrics';
 import { judgeLines } from '../domain/availability';
-import { readJson } from '../http/json-body';
+import { apiRoute, jsonBody, ok, problems, routesApp } from '../http/api-route';
 import type { ShopBindings } from '../http/shop-context';
 import { readStock } from '../inventory/stock';
 
-export const inventoryRoutes = new Hono<ShopBindings>().post('/validate', async (c) => {
+const validate = apiRoute({
+  method: 'post',
+  path: '/validate',
+  tags: ['Storefront'],
+  summary: 'Availability per line (reads only)',
+  request: { body: jsonBody(ValidateRequest) },
+  responses: { 200: ok(ValidateResponse), ...problems(400, 415, 429, 503) },
+});
+
+export const inventoryRoutes = routesApp<ShopBindings>().openapi(validate, async (c) => {
   const started = Date.now();
   const shop = c.var.shop;
-  const request = await readJson(c, ValidateRequest);
+  const request = c.req.valid('json');
   if (request.shopId !== undefined && request.shopId !== shop.id) {
     throw new ProblemError({
       status: 400,
@@ -32,5 +40,5 @@ export const inventoryRoutes = new Hono<ShopBindings>().post('/validate', async 
   const items = judgeLines(request.items, resolved, stock);
   // Counted after the answer: the histogram never slows the request it measures.
   c.executionCtx.waitUntil(count(database(c.env.DB), shop.id, latencyIncrements(Date.now() - started)));
-  return c.json({ ok: items.every((line) => line.ok), items } satisfies ValidateResponse);
+  return c.json({ ok: items.every((line) => line.ok), items }, 200);
 });

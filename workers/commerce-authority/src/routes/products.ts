@@ -1,14 +1,22 @@
 // GET /api/products: the shop's sellable catalog with live availability per variant, and what a storefront needs
 // to know before checkout (the most of one item, purchase limits, whether a challenge will be asked).
-import { Hono } from 'hono';
-import type { ProductsResponse } from '../../../../shared/contracts';
+import { ProductsResponse } from '../../../../shared/contracts';
 import { publicChallengeConfig } from '../checkout/challenge';
 import { listSellableCatalog } from '../db/catalog';
 import { database } from '../db/client';
+import { apiRoute, ok, problems, routesApp } from '../http/api-route';
 import type { ShopBindings } from '../http/shop-context';
 import { readStock, stockAvailable } from '../inventory/stock';
 
-export const productRoutes = new Hono<ShopBindings>().get('/', async (c) => {
+const listProducts = apiRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Storefront'],
+  summary: "The shop's active catalog with live availability",
+  responses: { 200: ok(ProductsResponse), ...problems(429) },
+});
+
+export const productRoutes = routesApp<ShopBindings>().openapi(listProducts, async (c) => {
   const shop = c.var.shop;
   const catalog = await listSellableCatalog(database(c.env.DB), shop.id);
   const stock = await readStock(c.env, shop, catalog.flatMap((p) => p.variants.map((v) => v.variantKey)));
@@ -34,5 +42,5 @@ export const productRoutes = new Hono<ShopBindings>().get('/', async (c) => {
     })),
   };
   c.header('cache-control', 'no-store');
-  return c.json(body);
+  return c.json(body, 200);
 });

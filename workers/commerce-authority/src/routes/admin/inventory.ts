@@ -1,30 +1,37 @@
 // Admin stock: counts and adjustments for one variant, always through its InventoryDO (the only writer).
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { ulid } from 'ulid';
+import { z } from 'zod';
 import type { StockChangeResult } from '../../../../../durable-objects/inventory-do';
-import { AdjustStockRequest, SetStockRequest, Sku, type StockView } from '../../../../../shared/contracts';
+import {
+  AdjustStockRequest,
+  IdempotencyKey,
+  SetStockRequest,
+  Sku,
+  StockListResponse,
+  StockView,
+} from '../../../../../shared/contracts';
 import { ProblemError } from '../../../../../shared/problem';
 import { findVariants, listVariants, type CatalogVariant } from '../../db/catalog';
 import { database } from '../../db/client';
-import { idempotencyKeyHeader } from '../../http/idempotency-key';
-import { readJson } from '../../http/json-body';
+import { ADMIN_SECURITY, apiRoute, jsonBody, ok, problems, routesApp } from '../../http/api-route';
 import type { ShopBindings } from '../../http/shop-context';
 import { inventoryUnavailable, readStock, stockCall, stockObject } from '../../inventory/stock';
 
-async function variantBySku(c: Context<ShopBindings>): Promise<CatalogVariant> {
-  const sku = Sku.safeParse(c.req.param('sku'));
-  const [variant] = sku.success ? await findVariants(database(c.env.DB), c.var.shop.id, { skus: [sku.data], variantKeys: [] }) : [];
-  if (!variant) throw new ProblemError({ status: 404, code: 'unknown_sku', detail: `No variant with sku ${c.req.param('sku')} in this shop.` });
+async function variantBySku(c: Context<ShopBindings>, sku: string): Promise<CatalogVariant> {
+  const [variant] = await findVariants(database(c.env.DB), c.var.shop.id, { skus: [sku], variantKeys: [] });
+  if (!variant) {
+    throw new ProblemError({ status: 404, code: 'unknown_sku', detail: `No variant with sku ${sku} in this shop.` });
+  }
   return variant;
 }
 
 /** The admin's Idempotency-Key makes a retried change apply once; without one every call is a new change. */
-function changeId(c: Context<ShopBindings>): string {
-  const key = idempotencyKeyHeader(c);
-  return key === null ? `admin:${ulid()}` : `admin:key:${key}`;
+function changeId(key: string | undefined): string {
+  return key === undefined ? `admin:${ulid()}` : `admin:key:${key}`;
 }
 
-async function applyChange(c: Context<ShopBindings>, variant: CatalogVariant, change: () => PromiseLike<StockChangeResult>) {
+async function applyChange(variant: CatalogVariant, change: () => PromiseLike<StockChangeResult>): Promise<StockView> {
   let result: StockChangeResult;
   try {
     result = await stockCall('stock change', change);
@@ -40,38 +47,72 @@ async function applyChange(c: Context<ShopBindings>, variant: CatalogVariant, ch
       extensions: { stock: view },
     });
   }
-  return c.json(view);
+  return view;
 }
 
 function pickStock(s: { onHand: number; held: number; available: number }) {
   return { onHand: s.onHand, held: s.held, available: s.available };
 }
 
-export const adminInventoryRoutes = new Hono<ShopBindings>()
-  .get('/', async (c) => {
+const admin = { tags: ['Admin'], security: ADMIN_SECURITY };
+const change = {
+  params: z.object({ sku: Sku.meta({ description: 'The variant SKU' }) }),
+  headers: z.object({
+    'idempotency-key': IdempotencyKey.optional().meta({ description: 'A retry with this key applies the change once' }),
+  }),
+};
+
+const list = apiRoute({
+  method: 'get',
+  path: '/',
+  ...admin,
+  summary: 'onHand, held and available per variant',
+  responses: { 200: ok(StockListResponse), ...problems(401, 429) },
+});
+const setCount = apiRoute({
+  method: 'put',
+  path: '/{sku}',
+  ...admin,
+  summary: 'Set the counted stock of a variant',
+  request: { ...change, body: jsonBody(SetStockRequest) },
+  responses: { 200: ok(StockView), ...problems(400, 401, 404, 409, 415, 429) },
+});
+const adjust = apiRoute({
+  method: 'post',
+  path: '/{sku}/adjust',
+  ...admin,
+  summary: 'Add or remove stock with a reason',
+  request: { ...change, body: jsonBody(AdjustStockRequest) },
+  responses: { 200: ok(StockView), ...problems(400, 401, 404, 409, 415, 429) },
+});
+
+export const adminInventoryRoutes = routesApp<ShopBindings>()
+  .openapi(list, async (c) => {
     const variants = await listVariants(database(c.env.DB), c.var.shop.id);
-    const stock = await readStock(c.env, { ...c.var.shop, inventoryPolicy: 'fail_closed' }, variants.map((v) => v.variantKey));
-    return c.json({
-      items: variants.map((v) => ({
-        sku: v.sku,
-        productSku: v.productSku,
-        variantKey: v.variantKey,
-        attributes: v.attributes,
-        sellable: v.sellable,
-        backorder: v.backorder,
-        ...pickStock(stock.get(v.variantKey)!),
-      })),
-    });
+    const shop = { ...c.var.shop, inventoryPolicy: 'fail_closed' as const };
+    const stock = await readStock(c.env, shop, variants.map((v) => v.variantKey));
+    const items = variants.map((v) => ({
+      sku: v.sku,
+      productSku: v.productSku,
+      variantKey: v.variantKey,
+      attributes: v.attributes,
+      sellable: v.sellable,
+      backorder: v.backorder,
+      ...pickStock(stock.get(v.variantKey)!),
+    }));
+    return c.json({ items }, 200);
   })
-  .put('/:sku', async (c) => {
-    const variant = await variantBySku(c);
-    const { onHand } = await readJson(c, SetStockRequest);
-    const id = changeId(c);
-    return applyChange(c, variant, () => stockObject(c.env, c.var.shop.id, variant.variantKey).set(id, onHand, 'count set by admin'));
+  .openapi(setCount, async (c) => {
+    const variant = await variantBySku(c, c.req.valid('param').sku);
+    const { onHand } = c.req.valid('json');
+    const id = changeId(c.req.valid('header')['idempotency-key']);
+    const stock = stockObject(c.env, c.var.shop.id, variant.variantKey);
+    return c.json(await applyChange(variant, () => stock.set(id, onHand, 'count set by admin')), 200);
   })
-  .post('/:sku/adjust', async (c) => {
-    const variant = await variantBySku(c);
-    const { delta, reason } = await readJson(c, AdjustStockRequest);
-    const id = changeId(c);
-    return applyChange(c, variant, () => stockObject(c.env, c.var.shop.id, variant.variantKey).adjust(id, delta, reason));
+  .openapi(adjust, async (c) => {
+    const variant = await variantBySku(c, c.req.valid('param').sku);
+    const { delta, reason } = c.req.valid('json');
+    const id = changeId(c.req.valid('header')['idempotency-key']);
+    const stock = stockObject(c.env, c.var.shop.id, variant.variantKey);
+    return c.json(await applyChange(variant, () => stock.adjust(id, delta, reason)), 200);
   });

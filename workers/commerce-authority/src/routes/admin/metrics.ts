@@ -1,10 +1,20 @@
 // GET /api/admin/metrics: the shop's hold lifecycle, checkout outcomes and validation latency.
-import { Hono } from 'hono';
+import { MetricsResponse } from '../../../../../shared/contracts';
 import { database } from '../../db/client';
 import { LATENCY_BUCKETS, readCounters } from '../../db/metrics';
+import { ADMIN_SECURITY, apiRoute, ok, problems, routesApp } from '../../http/api-route';
 import type { ShopBindings } from '../../http/shop-context';
 
-export const adminMetricsRoutes = new Hono<ShopBindings>().get('/', async (c) => {
+const readMetrics = apiRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Admin'],
+  summary: 'Hold lifecycle, checkout outcomes and validation latency of the shop',
+  security: ADMIN_SECURITY,
+  responses: { 200: ok(MetricsResponse), ...problems(401, 429) },
+});
+
+export const adminMetricsRoutes = routesApp<ShopBindings>().openapi(readMetrics, async (c) => {
   const counters = await readCounters(database(c.env.DB), c.var.shop.id);
   const n = (name: string) => counters[name] ?? 0;
   const validations = n('validate_count');
@@ -28,5 +38,5 @@ export const adminMetricsRoutes = new Hono<ShopBindings>().get('/', async (c) =>
       /** Cumulative: how many validations took at most this many ms. */
       buckets: Object.fromEntries([...LATENCY_BUCKETS.map((b) => [`le${b}`, n(`validate_ms_le_${b}`)]), ['inf', validations]]),
     },
-  });
+  }, 200);
 });

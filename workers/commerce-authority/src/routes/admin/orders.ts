@@ -1,18 +1,26 @@
 // GET /api/admin/orders: the shop's orders, newest first, with lines, attention flags, disputes and status history.
-import { Hono } from 'hono';
-import { OrderListQuery } from '../../../../../shared/contracts';
+import { OrderListQuery, OrderListResponse } from '../../../../../shared/contracts';
 import { orderNumber } from '../../checkout/view';
 import { database } from '../../db/client';
 import { listOrders, orderHistoryOf, orderLinesOf } from '../../db/orders';
-import { validationProblem } from '../../http/json-body';
+import { ADMIN_SECURITY, apiRoute, ok, problems, routesApp } from '../../http/api-route';
 import type { ShopBindings } from '../../http/shop-context';
 
-export const adminOrderRoutes = new Hono<ShopBindings>().get('/', async (c) => {
-  const query = OrderListQuery.safeParse(c.req.query());
-  if (!query.success) throw validationProblem(query.error);
+const listOrdersRoute = apiRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Admin'],
+  summary: 'Orders, newest first, with lines, attention flags and history',
+  security: ADMIN_SECURITY,
+  request: { query: OrderListQuery },
+  responses: { 200: ok(OrderListResponse), ...problems(400, 401, 429) },
+});
+
+export const adminOrderRoutes = routesApp<ShopBindings>().openapi(listOrdersRoute, async (c) => {
+  const { status, limit } = c.req.valid('query');
   const db = database(c.env.DB);
   const shop = c.var.shop;
-  const rows = await listOrders(db, shop.id, query.data.status, query.data.limit);
+  const rows = await listOrders(db, shop.id, status, limit);
   const orders = await Promise.all(
     rows.map(async (order) => ({
       id: order.id,
@@ -42,5 +50,5 @@ export const adminOrderRoutes = new Hono<ShopBindings>().get('/', async (c) => {
       history: (await orderHistoryOf(db, order.id)).map(({ at, status, note }) => ({ at: new Date(at).toISOString(), status, note })),
     })),
   );
-  return c.json({ orders });
+  return c.json({ orders }, 200);
 });
