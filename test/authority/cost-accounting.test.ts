@@ -25,6 +25,29 @@ describe('cost accounting', () => {
     expect(cost.subrequests).toBe(cost.durableObjectCalls);
   });
 
+  it("a checkout reads only its own client's live checkouts, however many others are open", async () => {
+    await releaseAllHolds();
+    await putCatalog('cochlearfit');
+    await setStock('cochlearfit', 'HB-PINK-M', 500);
+    const crowd = Array.from({ length: 300 }, (_, i) => `198.18.${i >> 8}.${i & 255}`);
+    for (let i = 0; i < crowd.length; i += 50) {
+      await Promise.all(
+        crowd.slice(i, i + 50).map((ip) =>
+          call('/api/checkout-session', { method: 'POST', headers: { 'x-client-ip': ip }, json: { items: [{ sku: 'HB-PINK-M', quantity: 1 }] } }),
+        ),
+      );
+    }
+    env.COST_ACCOUNTING = '1';
+    const res = await call('/api/checkout-session', {
+      method: 'POST',
+      headers: { 'x-client-ip': '203.0.113.250' },
+      json: { items: [{ sku: 'HB-PINK-M', quantity: 1 }] },
+    });
+    expect(res.status).toBe(200);
+    // The cap's trigger sums this client's checkouts through its index; the 300 others are not read.
+    expect(JSON.parse(res.headers.get('x-cost')!).d1RowsRead).toBeLessThan(50);
+  }, 60_000);
+
   it('is off by default and in production', async () => {
     expect((await call('/api/products')).headers.get('x-cost')).toBeNull();
     env.COST_ACCOUNTING = '1';

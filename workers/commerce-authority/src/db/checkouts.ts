@@ -1,7 +1,7 @@
 // Checkout rows. A key has at most one live (pending or open) checkout, enforced by a partial unique index:
 // claiming is one INSERT, so of two concurrent requests with one key exactly one does the work. The same
 // INSERT is where the cap on a client's held units is checked, and the coupon use is reserved in its batch.
-import { and, asc, desc, eq, gt, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { releaseCouponUseStatement, reserveCouponUse } from './coupons';
 import { prepared } from './statements';
@@ -91,8 +91,8 @@ export async function clientHoldsFreeAt(db: Database, shopId: string, clientKey:
       and(
         eq(checkouts.shopId, shopId),
         eq(checkouts.clientKey, clientKey),
-        inArray(checkouts.status, ['pending', 'open']),
-        gt(checkouts.expiresAt, now),
+        // Unary plus: keeps the planner on the client's index, not on (status, expires_at) across every shop.
+        sql`+${checkouts.status} IN ('pending', 'open') AND +${checkouts.expiresAt} > ${now}`,
       ),
     )
     .orderBy(asc(checkouts.expiresAt))
