@@ -1,7 +1,12 @@
-// RateLimiter: request counters for the client IPs of one shard (the gateway picks the shard from the IP, so
-// no object is global or hot for everyone). Each key, (shop, route class, IP), allows at most `limit` hits in any
-// sliding window of `windowMs`: a log of accepted hits, so "10 per minute" holds exactly, with no burst
-// at a window's edge. Refused hits are not logged, so hammering does not extend the wait.
+// RateLimiter: request counters for the clients of one shard (the gateway picks the shard from the client key, so
+// no object is global or hot for everyone). Each key, (shop, route class, client), allows at most `limit` hits in
+// any sliding window of `windowMs`: a log of accepted hits, so "10 per minute" holds exactly, with no burst at a
+// window's edge. Refused hits are not logged, so hammering does not extend the wait.
+//
+// The log lives in the object's memory, not in its storage: a hit costs no write. It is exact for the life of
+// the object; if the object is evicted (idle) or restarted (a deploy, a machine move), it forgets the hits of
+// the last window, so a client may get up to one extra window's allowance once. Holds, coupons and stock are
+// capped elsewhere and durably; this is only the door's pace.
 import { DurableObject } from 'cloudflare:workers';
 
 export interface RateDecision {
@@ -12,53 +17,38 @@ export interface RateDecision {
   resetSeconds: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS hits_by_key_time ON hits (key, at);
-`;
+/** No key uses a window longer than this; keys idle for longer are swept from memory. */
+const LONGEST_WINDOW_MS = 60 * 60 * 1000;
+/** A sweep of idle keys every this many hits keeps memory bounded by the clients of the last hour. */
+const SWEEP_EVERY = 1_000;
 
 export class RateLimiter extends DurableObject<unknown> {
-  private readonly sql: SqlStorage;
-  /** Known to have an alarm pending: saves a storage read on every hit. */
-  private alarmSet = false;
+  /** Accepted hits per key, oldest first. */
+  private readonly hits = new Map<string, number[]>();
+  private hitsSinceSweep = 0;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(SCHEMA);
-  }
-
-  async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+  hit(key: string, limit: number, windowMs: number): RateDecision {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
-    if (!Number.isSafeInteger(windowMs) || windowMs < 1000) throw new RangeError('windowMs must be at least 1000');
-    const now = Date.now();
-    const since = now - windowMs;
-    this.sql.exec(`DELETE FROM hits WHERE key = ? AND at <= ?`, key, since);
-    const { count, oldest } = this.sql
-      .exec<{ count: number; oldest: number | null }>(`SELECT COUNT(*) AS count, MIN(at) AS oldest FROM hits WHERE key = ?`, key)
-      .one();
-    const resetSeconds = (from: number) => Math.max(1, Math.ceil((from + windowMs - now) / 1000));
-
-    if (count >= limit) return { allowed: false, limit, remaining: 0, resetSeconds: resetSeconds(oldest ?? now) };
-
-    this.sql.exec(`INSERT INTO hits (key, at) VALUES (?, ?)`, key, now);
-    if (!this.alarmSet) {
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + windowMs);
-      this.alarmSet = true;
+    if (!Number.isSafeInteger(windowMs) || windowMs < 1000 || windowMs > LONGEST_WINDOW_MS) {
+      throw new RangeError('windowMs must be between 1 second and 1 hour');
     }
-    return { allowed: true, limit, remaining: limit - count - 1, resetSeconds: resetSeconds(oldest ?? now) };
+    const now = Date.now();
+    const log = this.hits.get(key) ?? [];
+    const expired = log.findIndex((at) => at > now - windowMs);
+    if (expired !== 0) log.splice(0, expired === -1 ? log.length : expired);
+    const resetSeconds = Math.max(1, Math.ceil(((log[0] ?? now) + windowMs - now) / 1000));
+
+    if (log.length >= limit) return { allowed: false, limit, remaining: 0, resetSeconds };
+    log.push(now);
+    this.hits.set(key, log);
+    if (++this.hitsSinceSweep >= SWEEP_EVERY) this.sweep(now);
+    return { allowed: true, limit, remaining: limit - log.length, resetSeconds };
   }
 
-  /** Forgets hits that left every window, and sleeps when nothing is left to count. */
-  override async alarm(): Promise<void> {
-    this.alarmSet = false;
-    const now = Date.now();
-    // No key uses a window longer than an hour.
-    this.sql.exec(`DELETE FROM hits WHERE at <= ?`, now - 60 * 60 * 1000);
-    const next = this.sql.exec<{ next: number | null }>(`SELECT MIN(at) AS next FROM hits`).one().next;
-    if (next !== null) {
-      await this.ctx.storage.setAlarm(Math.max(now + 60_000, next + 60 * 60 * 1000));
-      this.alarmSet = true;
+  private sweep(now: number) {
+    this.hitsSinceSweep = 0;
+    for (const [key, log] of this.hits) {
+      if ((log.at(-1) ?? 0) <= now - LONGEST_WINDOW_MS) this.hits.delete(key);
     }
   }
 }

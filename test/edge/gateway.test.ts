@@ -1,4 +1,4 @@
-// The gateway: shop enforcement and per-IP rate limits in RateLimiter objects. Behind it sits a stand-in
+// The gateway: shop enforcement and per-client rate limits in RateLimiter objects. Behind it sits a stand-in
 // authority that echoes requests and knows two shops.
 import { env, exports } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
