@@ -133,7 +133,7 @@ async function measure(stack: BenchStack, shop: ShopFile) {
     ? await load(CHECKOUTS, (i) => send(direct, '/api/checkout-session', { i, shop: true, method: 'POST', body: checkoutBody('B-E2E-1') }), LATENCY_CONCURRENCY)
     : null;
 
-  const cost = await costPerCheckout(stack.edge);
+  const costs = await costPerRequest(stack.edge);
 
   const violations = [
     ...(flashHeld !== FLASH_UNITS ? [`flash sale held ${flashHeld}, expected exactly ${FLASH_UNITS}`] : []),
@@ -154,7 +154,7 @@ async function measure(stack: BenchStack, shop: ShopFile) {
     flashSale: { ...flash, held: flashHeld, availableAfter: flashLeft },
     spread,
     checkout: { throughEdge: checkoutEdge, authorityDirect: checkoutDirect },
-    costPerSuccessfulCheckout: cost,
+    costPerRequest: costs,
     ratios: {
       flashAttemptsPerSecondOverNoopFloor: Math.round((flash.perSecond / noopEdge.perSecond) * 100) / 100,
       edgeHopShareOfCheckoutP50: checkoutDirect ? Math.round(((checkoutEdge.p50 - checkoutDirect.p50) / checkoutEdge.p50) * 100) / 100 : null,
@@ -164,21 +164,45 @@ async function measure(stack: BenchStack, shop: ShopFile) {
   };
 }
 
-/** What one successful checkout costs, counted by the workers themselves (x-cost; Miniflare runtime only). */
-async function costPerCheckout(edge: string): Promise<Record<string, number> | null> {
-  const samples: Record<string, number>[] = [];
-  for (let i = 0; i < 20; i++) {
-    const res = await fetch(`${edge}/api/checkout-session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip(900_000 + i) },
-      body: checkoutBody('B-E2E-1'),
-    });
-    const header = res.headers.get('x-cost');
-    await res.arrayBuffer();
-    if (res.status !== 200 || !header) return null;
-    samples.push(JSON.parse(header) as Record<string, number>);
+interface CostProbe {
+  name: string;
+  path: string;
+  method?: string;
+  body?: string;
+  /** The status the probe must get, or its cost means nothing. */
+  status: number;
+}
+
+/** What production waits on: a few requests of each kind, as the bench shop is after the load (flash sold out). */
+const COST_PROBES: CostProbe[] = [
+  { name: 'checkout, successful', path: '/api/checkout-session', method: 'POST', body: checkoutBody('B-E2E-1'), status: 200 },
+  { name: 'checkout, refused (sold out)', path: '/api/checkout-session', method: 'POST', body: checkoutBody('B-FLASH-1'), status: 409 },
+  { name: 'add to cart', path: '/api/cart', method: 'POST', body: JSON.stringify({ sku: 'B-E2E-1', quantity: 1 }), status: 200 },
+  { name: 'products', path: '/api/products', status: 200 },
+  { name: 'validate', path: '/api/inventory/validate', method: 'POST', body: checkoutBody('B-E2E-1'), status: 200 },
+];
+
+/** What each kind of request costs, counted by the workers themselves (x-cost), averaged over a few requests. */
+async function costPerRequest(edge: string): Promise<Record<string, Record<string, number>> | null> {
+  const costs: Record<string, Record<string, number>> = {};
+  let client = 900_000;
+  for (const probe of COST_PROBES) {
+    const samples: Record<string, number>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${edge}${probe.path}`, {
+        method: probe.method ?? 'GET',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip(client++) },
+        body: probe.body,
+      });
+      const header = res.headers.get('x-cost');
+      await res.arrayBuffer();
+      if (res.status !== probe.status || !header) return null;
+      samples.push(JSON.parse(header) as Record<string, number>);
+    }
+    const mean = (key: string) => Math.round((samples.reduce((sum, s) => sum + (s[key] ?? 0), 0) / samples.length) * 10) / 10;
+    costs[probe.name] = Object.fromEntries(Object.keys(samples[0]!).map((key) => [key, mean(key)]));
   }
-  return Object.fromEntries(Object.keys(samples[0]!).map((key) => [key, samples.reduce((sum, s) => sum + s[key]!, 0) / samples.length]));
+  return costs;
 }
 
 function print(result: Awaited<ReturnType<typeof measure>>) {
@@ -196,12 +220,15 @@ function print(result: Awaited<ReturnType<typeof measure>>) {
   if (result.ratios.edgeHopShareOfCheckoutP50 !== null) {
     console.log(`edge hops' share of checkout p50: ${result.ratios.edgeHopShareOfCheckoutP50} (target <= 0.2)`);
   }
-  if (result.costPerSuccessfulCheckout) {
-    const c = result.costPerSuccessfulCheckout;
-    console.log(
-      `cost per successful checkout (dev provider), counted: D1 ${c.d1Statements} statements, ${c.d1RowsRead} rows read, ` +
-        `${c.d1RowsWritten} rows written; ${c.durableObjectCalls} Durable Object calls; ${c.subrequests} subrequests`,
-    );
+  if (result.costPerRequest) {
+    console.log('\ncost per request, counted by the workers (sequential round trips: what a shopper waits on)');
+    console.log(['request'.padEnd(30), 'D1 trips'.padStart(9), 'writes'.padStart(7), 'DO trips'.padStart(9), 'D1 stmts'.padStart(9),
+      'rows read'.padStart(10), 'rows written'.padStart(13), 'DO calls'.padStart(9)].join(''));
+    for (const [name, c] of Object.entries(result.costPerRequest)) {
+      console.log([name.padEnd(30), String(c.d1RoundTrips).padStart(9), String(c.d1WriteRoundTrips).padStart(7),
+        String(c.durableObjectRoundTrips).padStart(9), String(c.d1Statements).padStart(9), String(c.d1RowsRead).padStart(10),
+        String(c.d1RowsWritten).padStart(13), String(c.durableObjectCalls).padStart(9)].join(''));
+    }
   }
   console.log(result.violations.length === 0 ? 'invariants: no violation' : `VIOLATIONS: ${result.violations.join('; ')}`);
 }

@@ -4,9 +4,34 @@ export interface Cost {
   d1Statements: number;
   d1RowsRead: number;
   d1RowsWritten: number;
+  /** Sequential D1 round trips: calls issued while another D1 call is in flight count once (a batch is one). */
+  d1RoundTrips: number;
+  /** Of those, the ones that write (a statement other than SELECT): production sends them to the primary. */
+  d1WriteRoundTrips: number;
   durableObjectCalls: number;
+  /** Sequential Durable Object round trips, counted like D1's. */
+  durableObjectRoundTrips: number;
   /** Calls out of a worker: service binding fetches and RPC, Durable Object calls, fetches. */
   subrequests: number;
+}
+
+/** Counts round trips of one kind: a call that starts while none of its kind is in flight begins a new one. */
+export function roundTrips() {
+  let inFlight = 0;
+  let trips = 0;
+  return {
+    async around<T>(call: () => Promise<T>): Promise<T> {
+      if (inFlight++ === 0) trips += 1;
+      try {
+        return await call();
+      } finally {
+        inFlight -= 1;
+      }
+    },
+    get count() {
+      return trips;
+    },
+  };
 }
 
 export const COST_HEADER = 'x-cost';
@@ -18,7 +43,16 @@ export function addCost(response: Response, spent: Partial<Cost>): Response {
   } catch {
     below = {};
   }
-  const total: Cost = { d1Statements: 0, d1RowsRead: 0, d1RowsWritten: 0, durableObjectCalls: 0, subrequests: 0 };
+  const total: Cost = {
+    d1Statements: 0,
+    d1RowsRead: 0,
+    d1RowsWritten: 0,
+    d1RoundTrips: 0,
+    d1WriteRoundTrips: 0,
+    durableObjectCalls: 0,
+    durableObjectRoundTrips: 0,
+    subrequests: 0,
+  };
   for (const key of Object.keys(total) as (keyof Cost)[]) total[key] = (below[key] ?? 0) + (spent[key] ?? 0);
   const answer = new Response(response.body, response);
   answer.headers.set(COST_HEADER, JSON.stringify(total));

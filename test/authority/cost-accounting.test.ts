@@ -22,7 +22,13 @@ describe('cost accounting', () => {
     expect(cost.d1RowsRead).toBeGreaterThan(0);
     expect(cost.d1RowsWritten).toBeGreaterThan(0);
     expect(cost.durableObjectCalls).toBe(2); // the stock read before writing, and the hold
+    expect(cost.durableObjectRoundTrips).toBe(2); // one after the other
     expect(cost.subrequests).toBe(cost.durableObjectCalls);
+    // Sequential round trips: what a shopper waits for. Statements in one batch or in flight together count once.
+    expect(cost.d1RoundTrips).toBeGreaterThan(0);
+    expect(cost.d1RoundTrips).toBeLessThanOrEqual(cost.d1Statements);
+    expect(cost.d1WriteRoundTrips).toBeGreaterThan(0);
+    expect(cost.d1WriteRoundTrips).toBeLessThan(cost.d1RoundTrips);
   });
 
   it("a checkout reads only its own client's live checkouts, however many others are open", async () => {

@@ -73,7 +73,11 @@ export default {
     }
 
     let response = await env.AUTHORITY.fetch(request);
-    if (env.COST_ACCOUNTING === '1') response = addCost(response, { durableObjectCalls: cls ? 1 : 0, subrequests: calls + 1 });
+    if (env.COST_ACCOUNTING === '1') response = addCost(response, {
+        durableObjectCalls: cls ? 1 : 0,
+        durableObjectRoundTrips: cls ? 1 : 0,
+        subrequests: calls + 1,
+      });
     if (Object.keys(limitHeaders).length === 0) return passOn(response);
     const answer = new Response(response.body, response);
     for (const [name, value] of Object.entries(limitHeaders)) answer.headers.set(name, value);

@@ -24,7 +24,8 @@ export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
     if (!costAccountingOn(this.env)) return app.fetch(request, this.env, this.ctx);
     const { env, cost } = meteredEnv(this.env);
     const response = await app.fetch(request, env, this.ctx);
-    return addCost(response, { ...cost, subrequests: cost.durableObjectCalls });
+    const spent = cost();
+    return addCost(response, { ...spent, subrequests: spent.durableObjectCalls });
   }
 
   /** RPC for the gateway: an active shop's status and limits, or null. */
