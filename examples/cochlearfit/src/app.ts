@@ -147,7 +147,7 @@ const PROBLEMS: Record<string, string> = {
   inactive: 'No longer sold: please remove it.',
   unknown_sku: 'No longer sold: please remove it.',
   insufficient_stock: 'Not enough in stock for this quantity.',
-  over_limit: 'More than one order may have: please lower the quantity.',
+  over_limit: 'More than one order may hold: please lower the quantity.',
 };
 
 // ---------- security check (Cloudflare Turnstile), for the checkouts the shop protects ----------

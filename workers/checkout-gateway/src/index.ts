@@ -1,5 +1,6 @@
 // checkout-gateway: between the front-door and the authority. It refuses what has no shop or an unknown
-// shop, counts requests per client IP with RateLimiter objects, and hands the rest to the authority.
+// shop, counts requests per client (IPv4 address or IPv6 /64) with RateLimiter objects, and hands the rest to
+// the authority.
 import { clientKeyOf } from '../../../shared/client-address';
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
@@ -73,11 +74,14 @@ export default {
     }
 
     let response = await env.AUTHORITY.fetch(request);
-    if (env.COST_ACCOUNTING === '1') response = addCost(response, {
-        durableObjectCalls: cls ? 1 : 0,
-        durableObjectRoundTrips: cls ? 1 : 0,
+    if (env.COST_ACCOUNTING === '1') {
+      const limiterCalls = cls ? 1 : 0;
+      response = addCost(response, {
+        durableObjectCalls: limiterCalls,
+        durableObjectRoundTrips: limiterCalls,
         subrequests: calls + 1,
       });
+    }
     if (Object.keys(limitHeaders).length === 0) return passOn(response);
     const answer = new Response(response.body, response);
     for (const [name, value] of Object.entries(limitHeaders)) answer.headers.set(name, value);

@@ -2,6 +2,7 @@
 // claim the checkout (within the client's cap on held units, reserving a coupon use), hold the stock, open the
 // provider's session. A live checkout is reused only by its own buyer (the same Idempotency-Key, or the same
 // cart as it is); any failure after the holds gives them back before answering.
+import { clientKeyOf } from '../../../../shared/client-address';
 import type { CheckoutRequest, CheckoutResponse, LineRequest } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
 import { resolveVariants, type CatalogVariant } from '../db/catalog';
@@ -43,9 +44,8 @@ export interface CheckoutContext {
   cartId: string | null;
   /** The client's Idempotency-Key header, if sent. */
   idempotencyKey: string | null;
-  /** The client's address as the front-door saw it, and its key (IPv4 address or IPv6 /64); null if unknown. */
+  /** The client's address as the front-door saw it; null if unknown (internal calls: tests, benchmarks). */
   clientIp: string | null;
-  clientKey: string | null;
   requestId: string;
   /** Work that may finish after the answer (metrics). */
   defer: (work: Promise<unknown>) => void;
@@ -163,6 +163,8 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     email,
   });
   const checkoutId = `chk_${crypto.randomUUID().replaceAll('-', '')}`;
+  // Who holds the units, for the cap: an IPv4 address or an IPv6 /64.
+  const clientKey = clientKeyOf(ctx.clientIp);
   const key = checkoutKey({ idempotencyKey: ctx.idempotencyKey, cartId: intent.cartId, fingerprint, checkoutId });
 
   if (ctx.idempotencyKey) {
@@ -221,7 +223,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         shopId: shop.id,
         idempotencyKey: key,
         requestHash: fingerprint,
-        clientKey: ctx.clientKey,
+        clientKey,
         heldUnits: intent.lines.reduce((units, l) => units + (l.backorder ? 0 : l.quantity), 0),
         cartId: intent.cartId,
         reservationId: checkoutId,
@@ -243,21 +245,21 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     if (claim.kind === 'taken') continue; // a retry of the same attempt claimed the key first
     if (claim.kind === 'refused') {
       // A retry of the same attempt may have claimed the key (and counted its units) first: answer with it.
-      if (await findLiveCheckout(db, shop.id, key)) continue;
-      throw await claimRefused(ctx, claim.reason, now);
+      if (reusable && (await findLiveCheckout(db, shop.id, key))) continue;
+      throw await claimRefused(ctx, claim.reason, clientKey, now);
     }
     return openCheckout(ctx, claim.checkout);
   }
 }
 
-async function claimRefused(ctx: CheckoutContext, reason: ClaimRefusal, now: number): Promise<ProblemError> {
+async function claimRefused(ctx: CheckoutContext, reason: ClaimRefusal, clientKey: string | null, now: number) {
   ctx.defer(count(ctx.db, ctx.shop.id, { checkouts_rejected: 1 }));
   if (reason === 'coupon_exhausted') return couponProblem(reason, 'This coupon has been used up.');
   if (reason === 'coupon_inactive') return couponProblem(reason, 'This coupon is no longer valid.');
   const cap = ctx.shop.maxHeldUnitsPerClient;
-  const freeAt = ctx.clientKey ? await clientHoldsFreeAt(ctx.db, ctx.shop.id, ctx.clientKey, now) : null;
+  const freeAt = clientKey ? await clientHoldsFreeAt(ctx.db, ctx.shop.id, clientKey, now) : null;
   const retryAfter = Math.max(1, Math.ceil(((freeAt ?? now + 60_000) - now) / 1000));
-  log.warn('client_hold_cap', { requestId: ctx.requestId, shopId: ctx.shop.id, clientKey: ctx.clientKey, cap });
+  log.warn('client_hold_cap', { requestId: ctx.requestId, shopId: ctx.shop.id, clientKey, cap });
   return new ProblemError({
     status: 429,
     code: 'hold_limit',

@@ -24,10 +24,7 @@ async function tryLock(db: Database, shopId: string, key: string, holder: string
   return rows.length === 1;
 }
 
-/**
- * Runs `work` holding the lease of `key`. While waiting, `unlessDone` is asked (a read) whether the work is no
- * longer needed (a concurrent delivery of the same event applied it): then its answer is returned instead.
- */
+/** When the current lease of `key` lapses (0: nobody holds it). */
 async function leasedUntil(db: Database, shopId: string, key: string): Promise<number> {
   const row = await db
     .select({ expiresAt: webhookLocks.expiresAt })
@@ -37,6 +34,10 @@ async function leasedUntil(db: Database, shopId: string, key: string): Promise<n
   return row?.expiresAt ?? 0;
 }
 
+/**
+ * Runs `work` holding the lease of `key`. While waiting, `unlessDone` is asked (a read) whether the work is no
+ * longer needed (a concurrent delivery of the same event applied it): then its answer is returned instead.
+ */
 export async function withWebhookLock<T>(
   db: Database,
   shopId: string,

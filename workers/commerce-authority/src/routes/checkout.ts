@@ -2,7 +2,6 @@
 // The body is optional: without `items`, the cart of the cookie is checked out. GET /api/checkout/session/{id}:
 // where a checkout stands, for the return page.
 import { z } from 'zod';
-import { clientKeyOf } from '../../../../shared/client-address';
 import {
   CheckoutRequest,
   CheckoutResponse,
@@ -64,7 +63,6 @@ export const checkoutRoutes = (summary: string) =>
         cartId: cart?.id ?? null,
         idempotencyKey,
         clientIp,
-        clientKey: clientKeyOf(clientIp),
         requestId: c.var.requestId,
         defer: (work) => c.executionCtx.waitUntil(work),
       },
