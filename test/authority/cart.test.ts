@@ -3,7 +3,7 @@ import { createExecutionContext, createScheduledController } from 'cloudflare:te
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
-import { call, demoCatalog, json, putCatalog, setStock, Shopper } from './helpers';
+import { call, demoCatalog, json, putCatalog, releaseAllHolds, setStock, Shopper } from './helpers';
 
 const NAVY_M = 'HB-NAVY-M';
 
@@ -139,6 +139,35 @@ describe('cart cookie trust', () => {
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM cart_lines WHERE cart_id = ?').bind(old.id).first('n')).toBe(0);
     expect(await idle.view()).toMatchObject({ id: null, lines: [] });
     expect((await recent.view()).lines).toHaveLength(1);
+  });
+});
+
+describe('reading your own writes through D1 sessions', () => {
+  it("a cart write leaves D1's bookmark in a host-only cookie; the next requests read from it", async () => {
+    const shopper = new Shopper();
+    const added = await shopper.cart('POST', { sku: NAVY_M, quantity: 1 });
+    const bookmark = added.headers.getAll('set-cookie').find((c) => c.startsWith('__Host-d1='));
+    expect(bookmark).toMatch(/^__Host-d1=[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    // The line written a moment ago is there for the cart read and for the checkout.
+    expect((await shopper.view()).lines).toEqual([expect.objectContaining({ sku: NAVY_M, quantity: 1 })]);
+    const checkout = await call('/api/checkout-session', { method: 'POST', headers: { cookie: shopper.cookie! } });
+    expect((await json(checkout)).lines).toEqual([expect.objectContaining({ sku: NAVY_M, quantity: 1 })]);
+    await releaseAllHolds();
+  });
+
+  it('a refused write leaves no bookmark, and a malformed bookmark is ignored', async () => {
+    const shopper = new Shopper();
+    await shopper.view('POST', { sku: NAVY_M, quantity: 1 });
+    const refused = await shopper.cart('POST', { sku: NAVY_M, quantity: 500 });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.getAll('set-cookie').some((c) => c.startsWith('__Host-d1='))).toBe(false);
+    for (const forged of ['not-a-bookmark', 'ffffffff-ffffffff-ffffffff-' + 'f'.repeat(31) + 'g', '%00']) {
+      const cookie = `${shopper.cookie!.split('; ')[0]}; __Host-d1=${forged}`;
+      const res = await call('/api/cart', { headers: { cookie } });
+      expect(res.status).toBe(200);
+      expect((await json(res)).lines).toHaveLength(1);
+      expect((await call('/api/products', { headers: { cookie } })).status).toBe(200);
+    }
   });
 });
 

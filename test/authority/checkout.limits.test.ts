@@ -153,6 +153,32 @@ describe('the cap on units one client holds at once', () => {
   });
 });
 
+describe('an attempt refused at its claim', () => {
+  it('gives its holds back, and the same attempt succeeds once the client has room', async () => {
+    await setShop('max_held_units_per_client', 2);
+    const ip = from('203.0.113.70');
+    const first = await json(await postCheckout({ items: [{ sku: NAVY_M, quantity: 2 }] }, ip));
+    const shopper = new Shopper();
+    await shopper.view('POST', { sku: PINK_M, quantity: 1 });
+    const again = () => postCheckout(undefined, { cookie: shopper.cookie!, ...ip });
+    // Held first, refused by the cap at the claim, given back: nothing of it stays held or recorded.
+    expect((await again()).status).toBe(429);
+    expect(await availableOf(PINK_M)).toBe(50);
+    expect(await countRows(`SELECT COUNT(*) AS n FROM checkouts WHERE cart_id IS NOT NULL AND status = 'open'`)).toBe(0);
+    const expired = stripeEvent('checkout.session.expired', {
+      ...checkoutSession({ sessionId: first.sessionId, checkoutId: first.checkoutId, shopId: 'cochlearfit', subtotal: 3600 }),
+      status: 'expired',
+      payment_status: 'unpaid',
+    });
+    expect((await deliver('cochlearfit', expired)).status).toBe(200);
+    // The same attempt again: its first hold id was spent by the refused try, so it holds under a new one.
+    const retried = await again();
+    expect(retried.status).toBe(200);
+    expect(await availableOf(PINK_M)).toBe(49);
+    expect((await json(await again())).checkoutId).toBe((await json(retried)).checkoutId);
+  });
+});
+
 describe('coupon uses are reserved while a checkout is open', () => {
   async function createCoupon(body: Record<string, unknown>) {
     expect((await call('/api/admin/coupons', { method: 'POST', admin: 'cochlearfit', json: body })).status).toBe(201);

@@ -76,21 +76,35 @@ export async function setStock(shop: ShopName, sku: string, onHand: number) {
 }
 
 /** A browser with a cookie jar of one cookie: it sends back the cart cookie the worker last set. */
+/** A browser's cookie jar for one shop: the cart cookie, and the D1 bookmark the cart's writes leave. */
 export class Shopper {
-  cookie: string | null = null;
+  private readonly jar = new Map<string, string>();
+  /** The cart cookie as the server last set it (attributes included). */
   lastSetCookie: string | null = null;
 
   constructor(readonly shop: ShopName = 'cochlearfit') {}
+
+  /** The Cookie header a browser would send; null when the jar is empty. */
+  get cookie(): string | null {
+    return this.jar.size === 0 ? null : [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  /** Replaces the jar with the cookies of a Cookie header (a forged or borrowed one). */
+  set cookie(header: string | null) {
+    this.jar.clear();
+    for (const pair of header?.split('; ') ?? []) this.jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+  }
 
   async cart(method = 'GET', body?: unknown, raw?: string): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
     const res = await call('/api/cart', { method, shop: this.shop, headers, ...(body !== undefined ? { json: body } : {}), ...(raw !== undefined ? { raw } : {}) });
-    const setCookies = res.headers.getAll('set-cookie');
-    for (const setCookie of setCookies) {
-      this.lastSetCookie = setCookie;
+    for (const setCookie of res.headers.getAll('set-cookie')) {
       const pair = setCookie.split(';')[0]!;
-      this.cookie = pair.endsWith('=') ? null : pair;
+      const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+      if (name === '__Host-cart') this.lastSetCookie = setCookie;
+      if (value === '') this.jar.delete(name);
+      else this.jar.set(name, value);
     }
     return res;
   }

@@ -5,7 +5,7 @@
 // a 4xx. A 5xx ("retry me") is allowed and redelivered, as Stripe would.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { json, putCatalog, releaseAllHolds, setStock } from './helpers';
+import { putCatalog, releaseAllHolds, setStock } from './helpers';
 import { deliver } from './stripe-events';
 import { eventsFor, orderOf, startCheckout, stock } from './webhook-helpers';
 

@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { PROBLEM_TITLES, ProblemError, problemResponse, type ProblemStatus } from '../../../shared/problem';
 import type { AuthorityBindings } from './env';
+import { flushSoon, talliesPending } from './db/metrics';
 import { requireAdmin } from './http/admin-auth';
 import { apiDocument, describeApi, type ApiDocument } from './http/api-document';
 import { routesApp } from './http/api-route';
@@ -27,14 +28,17 @@ import { webhookRoutes } from './routes/webhooks';
 
 
 // Middleware before the routes it guards: hono applies a `use` to the routes registered after it.
+// The checkout reads its shop in its own first batch (see create-checkout), so it comes before the shop check.
+const checkoutApi = routesApp<AuthorityBindings>()
+  .route('/checkout-session', checkoutRoutes('Create (or return) the checkout: repriced, idempotent, holds stock'))
+  .route('/checkout/session', checkoutRoutes('The same as POST /api/checkout-session'));
+
 const shopApi = routesApp<ShopBindings>();
 shopApi.use(requireShop);
 shopApi
   .route('/products', productRoutes)
   .route('/inventory', inventoryRoutes)
   .route('/cart', cartRoutes)
-  .route('/checkout-session', checkoutRoutes('Create (or return) the checkout: repriced, idempotent, holds stock'))
-  .route('/checkout/session', checkoutRoutes('The same as POST /api/checkout-session'))
   .route('/checkout/session', checkoutSessionRoutes)
   .route('/dev-checkout', devCheckoutRoutes)
   .route('/bench', benchRoutes);
@@ -51,6 +55,8 @@ app.use(async (c, next) => {
   c.set('requestId', requestIdFrom(c.req.header(REQUEST_ID_HEADER)));
   const started = Date.now();
   await next();
+  // Counts of this request (and of others in this isolate) are written after the answer, batched.
+  if (talliesPending()) c.executionCtx.waitUntil(flushSoon(c.env.DB));
   c.header(REQUEST_ID_HEADER, c.var.requestId);
   log.info('request', {
     requestId: c.var.requestId,
@@ -70,6 +76,7 @@ app
   // Before the shop API and its active-shop check: a deactivated shop's webhooks still record what was paid.
   .route('/api/stripe-webhook', webhookRoutes)
   .route('/api', docsRoutes(() => (document ??= apiDocument(app))))
+  .route('/api', checkoutApi)
   .route('/api', shopApi);
 
 app.notFound((c) =>

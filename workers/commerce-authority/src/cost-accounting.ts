@@ -66,15 +66,23 @@ export function meteredEnv(env: AuthorityEnv): { env: AuthorityEnv; cost: () => 
     return metered as unknown as D1PreparedStatement;
   };
 
-  const db = {
-    prepare: (query: string) => statement(env.DB.prepare(query), writes(query)),
+  /** The binding, or one of its sessions (Sessions API), counting; the same counters for both. */
+  const metered = (target: D1Database | D1DatabaseSession) => ({
+    prepare: (query: string) => statement(target.prepare(query), writes(query)),
     batch: async (statements: D1PreparedStatement[]) => {
       const write = statements.some((s) => written.get(s) ?? true);
-      const results = await trip(write, () => env.DB.batch(statements.map((s) => unwrapped.get(s) ?? s)));
+      const results = await trip(write, () => target.batch(statements.map((s) => unwrapped.get(s) ?? s)));
       for (const result of results) count(result.meta);
       return results;
     },
+  });
+  const db = {
+    ...metered(env.DB),
     exec: (query: string) => env.DB.exec(query),
+    withSession: (constraint?: string) => {
+      const session = env.DB.withSession(constraint);
+      return { ...metered(session), getBookmark: () => session.getBookmark() };
+    },
   } as unknown as D1Database;
 
   const inventory = {

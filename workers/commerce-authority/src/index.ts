@@ -8,6 +8,7 @@ import { expireStaleCheckouts } from './checkout/expire-stale';
 import { addCost } from '../../../shared/cost';
 import { costAccountingOn, meteredEnv } from './cost-accounting';
 import { database } from './db/client';
+import { flushTallies } from './db/metrics';
 import { edgeConfigOf, findActiveShop } from './db/shops';
 import type { AuthorityEnv } from './env';
 import { purgeIdleCarts } from './db/carts';
@@ -45,6 +46,7 @@ export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
     const deferredApplied = await drainReadyDeferred(this.env, db);
     const purged = await purgeOldRecords(db, now);
     await purgeLapsedLocks(db, now);
+    await flushTallies(db);
     log.info('cron', {
       checkoutsExpired,
       reservationsExpired: reaped.expired,

@@ -1,32 +1,27 @@
-// Creating a checkout: reprice from the catalog, apply the coupon, pass the shop's challenge if it asks for one,
-// claim the checkout (within the client's cap on held units, reserving a coupon use), hold the stock, open the
-// provider's session. A live checkout is reused only by its own buyer (the same Idempotency-Key, or the same
-// cart as it is); any failure after the holds gives them back before answering.
+// Creating a checkout: reprice from the catalog, apply the coupon, hold the stock, pass the shop's challenge if
+// it asks for one, claim the checkout (within the client's cap on held units, reserving a coupon use, recording
+// the holds), open the provider's session. A live checkout is reused only by its own buyer (the same
+// Idempotency-Key, or the same cart as it is); any failure after the holds gives them back before answering.
+//
+// The path a shopper waits on is short by design (decision 0015): one batched D1 read (a replica may answer it),
+// one round of holds, one batched D1 write (the claim), the provider, one D1 write (open). A sold-out answer is
+// the read and the holds, and writes nothing.
 import { clientKeyOf } from '../../../../shared/client-address';
 import type { CheckoutRequest, CheckoutResponse, LineRequest } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
-import { resolveVariants, type CatalogVariant } from '../db/catalog';
-import { cartLinesOf } from '../db/carts';
-import {
-  claimCheckout,
-  clientHoldsFreeAt,
-  findLatestCheckout,
-  findLiveCheckout,
-  markCheckoutEnded,
-  markCheckoutOpen,
-  openCheckoutsOfCart,
-  type ClaimRefusal,
-} from '../db/checkouts';
+import type { CatalogVariant } from '../db/catalog';
+import { readForCheckout, type CheckoutReads, type CheckoutReadsQuery } from '../db/checkout-reads';
+import { claimCheckout, clientHoldsFreeAt, markCheckoutOpen, type ClaimRefusal } from '../db/checkouts';
 import type { Database } from '../db/client';
-import { findCoupon } from '../db/coupons';
-import { count } from '../db/metrics';
+import { tally } from '../db/metrics';
 import type { CheckoutRow, PricedLine } from '../db/schema';
 import type { Shop } from '../db/shops';
-import { checkoutKey, requestFingerprint } from '../domain/idempotency';
+import { resolveLine } from '../domain/availability';
+import { attemptId, checkoutKey, clientCheckoutKey, randomCheckoutId, requestFingerprint } from '../domain/idempotency';
 import { evaluateCoupon, priceLines } from '../domain/pricing';
 import type { AuthorityEnv } from '../env';
-import { reserveAll } from '../inventory/reservations';
-import { readStock, stockAvailable } from '../inventory/stock';
+import { holdAll, recordHeldStatement, releaseHolds, reservedLines, type ShortLine } from '../inventory/reservations';
+import { unknownShop } from '../http/shop-context';
 import { log } from '../log';
 import { ProviderError, type PaymentProvider } from '../payments/provider';
 import { challengeRequired, verifyChallenge } from './challenge';
@@ -35,28 +30,31 @@ import { checkoutView } from './view';
 
 export interface CheckoutContext {
   env: AuthorityEnv;
+  /** Reads a replica may answer (a D1 session opened at the shopper's last write). */
+  reads: Database;
+  /** The primary: the claim and its follow-ups, and the reads after a lost race. */
   db: Database;
-  shop: Shop;
-  provider: PaymentProvider;
+  /** The shop the front-door resolved (not yet looked up: the first read does it). */
+  shopId: string;
+  /** The shop's payment provider; throws the problem to answer when it has none. */
+  providerFor: (shop: Shop) => PaymentProvider;
   /** The storefront origin the shopper is on (one of the shop's hosts): return URLs point back there. */
   origin: string;
-  /** The cookie's cart, if valid. */
+  /** The cookie's cart, if the cookie is valid. */
   cartId: string | null;
   /** The client's Idempotency-Key header, if sent. */
   idempotencyKey: string | null;
   /** The client's address as the front-door saw it; null if unknown (internal calls: tests, benchmarks). */
   clientIp: string | null;
   requestId: string;
-  /** Work that may finish after the answer (metrics). */
-  defer: (work: Promise<unknown>) => void;
 }
 
 /** Seconds of slack on top of the hold TTL, so Stripe's 30-minute minimum holds however long we take. */
 const EXPIRY_SLACK_MS = 60_000;
 /** How long a request waits for an identical request that is creating the same checkout. */
 const WAIT_FOR_TWIN_MS = 20_000;
-/** A pending checkout older than this was abandoned by a crashed request. */
-const STALE_PENDING_MS = 60_000;
+/** A checkout still without a session after this long was abandoned by a crashed request. */
+const STALE_CREATING_MS = 60_000;
 
 interface PricedIntent {
   lines: PricedLine[];
@@ -68,31 +66,26 @@ interface PricedIntent {
   flagged: boolean;
 }
 
-interface RequestedLines {
-  lines: LineRequest[];
-  cartId: string | null;
-  from: 'items' | 'cart';
-}
-
-async function requestedLines(ctx: CheckoutContext, request: CheckoutRequest): Promise<RequestedLines> {
+/** The lines to price: the request's items, or the cart's lines as the read found them. */
+function requestedLines(request: CheckoutRequest, reads: CheckoutReads, cartId: string | null) {
   if (request.items) {
-    const lines = request.items.map(({ sku, quantity, variantAttributes }) => ({ sku, quantity, variantAttributes }));
-    return { lines, cartId: null, from: 'items' };
+    const lines = request.items.map(({ sku, quantity, variantAttributes }): LineRequest => ({ sku, quantity, variantAttributes }));
+    return { lines, cartId: null, from: 'items' as const };
   }
-  const stored = ctx.cartId ? await cartLinesOf(ctx.db, ctx.shop.id, ctx.cartId) : [];
-  return { lines: stored.map(({ sku, quantity }) => ({ sku, quantity })), cartId: ctx.cartId, from: 'cart' };
+  return { lines: reads.cartLines.map(({ sku, quantity }): LineRequest => ({ sku, quantity })), cartId, from: 'cart' as const };
 }
 
-/** Reprices every line from the catalog and applies the coupon. Refuses before anything is written. */
-async function priceIntent(ctx: CheckoutContext, request: CheckoutRequest): Promise<PricedIntent> {
-  const { shop } = ctx;
-  const { lines, cartId, from } = await requestedLines(ctx, request);
+/** Reprices every line from the catalog and applies the coupon, from what the read found. Refuses before anything is held. */
+function priceIntent(shop: Shop, reads: CheckoutReads, request: CheckoutRequest, cartId: string | null): PricedIntent {
+  const { lines, from } = requestedLines(request, reads, cartId);
   if (lines.length === 0) {
     throw new ProblemError({ status: 400, code: 'empty_cart', detail: 'There is nothing to check out: the cart is empty.' });
   }
   const pathOf = (i: number) => (from === 'items' ? `items[${i}].sku` : `cart.lines[${i}].sku`);
 
-  const variants = await resolveVariants(ctx.db, shop.id, lines);
+  const bySku = new Map(reads.variants.map((v) => [v.sku, v]));
+  const byKey = new Map(reads.variants.map((v) => [v.variantKey, v]));
+  const variants = lines.map((line) => resolveLine(line, bySku, byKey));
   const unknown = lines.flatMap((line, i) => (variants[i] ? [] : [{ path: pathOf(i), message: `unknown sku ${line.sku}` }]));
   if (unknown.length > 0) {
     throw new ProblemError({ status: 400, code: 'unknown_sku', detail: 'Some items are not in this shop.', errors: unknown });
@@ -111,12 +104,12 @@ async function priceIntent(ctx: CheckoutContext, request: CheckoutRequest): Prom
   const subtotal = priced.reduce((sum, l) => sum + l.lineAmount, 0);
   let discount = 0;
   if (request.coupon) {
-    const verdict = evaluateCoupon(await findCoupon(ctx.db, shop.id, request.coupon), subtotal, Date.now());
+    const verdict = evaluateCoupon(reads.coupon, subtotal, Date.now());
     if (!verdict.ok) throw couponProblem(verdict.reason, verdict.detail);
     discount = verdict.discount;
   }
   const flagged = variants.some((v) => v!.requiresChallenge);
-  return { lines: priced, subtotal, discount, couponCode: request.coupon ?? null, cartId, flagged };
+  return { lines: priced, subtotal, discount, couponCode: request.coupon ?? null, cartId: from === 'cart' ? cartId : null, flagged };
 }
 
 /** The shop's caps on one checkout: different items, units of one item, and a variant's purchase limit. */
@@ -149,9 +142,44 @@ function couponProblem(reason: string, detail: string): ProblemError {
   return new ProblemError({ status, code: reason, detail, errors: [{ path: 'coupon', message: detail }] });
 }
 
+/** The checkouts of this key the read found: its live one, and the one its next checkout follows. */
+function ownCheckouts(reads: CheckoutReads, key: string) {
+  const live = [reads.newestOfKey, ...reads.liveOfCart].find(
+    (c): c is CheckoutRow => c !== undefined && c.idempotencyKey === key && (c.status === 'pending' || c.status === 'open'),
+  );
+  const newest = key.startsWith('client:') ? reads.newestOfKey : reads.newestOfCart;
+  return { live, newest };
+}
+
+/** The same Idempotency-Key with another request is refused; a paid one is never reopened. */
+function refuseReusedKey(newest: CheckoutRow | undefined, fingerprint: string) {
+  if (!newest) return;
+  if (newest.requestHash !== fingerprint) {
+    throw new ProblemError({
+      status: 422,
+      code: 'idempotency_key_reused',
+      detail: 'This Idempotency-Key was used for a different checkout; use a new key for a new attempt.',
+      errors: [{ path: '(header) idempotency-key', message: 'already used with another request' }],
+    });
+  }
+  if (newest.status === 'complete') {
+    throw new ProblemError({ status: 409, code: 'checkout_complete', detail: 'The checkout for this Idempotency-Key is already paid.' });
+  }
+}
+
 export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequest): Promise<CheckoutResponse> {
-  const { shop, db } = ctx;
-  const intent = await priceIntent(ctx, request);
+  const query: CheckoutReadsQuery = {
+    shopId: ctx.shopId,
+    items: request.items ?? null,
+    cartId: request.items ? null : ctx.cartId,
+    coupon: request.coupon ?? null,
+    clientKey: ctx.idempotencyKey === null ? null : clientCheckoutKey(ctx.idempotencyKey),
+  };
+  let reads = await readForCheckout(ctx.reads, query);
+  const shop = reads.shop;
+  if (!shop) throw unknownShop();
+  const provider = ctx.providerFor(shop);
+  const intent = priceIntent(shop, reads, request, query.cartId);
   const uiMode = request.uiMode ?? shop.checkoutUiMode;
   const email = request.email?.trim().toLowerCase() ?? null;
   const fingerprint = await requestFingerprint({
@@ -162,40 +190,36 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     uiMode,
     email,
   });
-  const checkoutId = `chk_${crypto.randomUUID().replaceAll('-', '')}`;
+  const key = checkoutKey({ idempotencyKey: ctx.idempotencyKey, cartId: intent.cartId, fingerprint, checkoutId: randomCheckoutId() });
   // Who holds the units, for the cap: an IPv4 address or an IPv6 /64.
-  const clientKey = clientKeyOf(ctx.clientIp);
-  const key = checkoutKey({ idempotencyKey: ctx.idempotencyKey, cartId: intent.cartId, fingerprint, checkoutId });
-
-  if (ctx.idempotencyKey) {
-    const earlier = await findLatestCheckout(db, shop.id, key);
-    if (earlier && earlier.requestHash !== fingerprint) {
-      throw new ProblemError({
-        status: 422,
-        code: 'idempotency_key_reused',
-        detail: 'This Idempotency-Key was used for a different checkout; use a new key for a new attempt.',
-        errors: [{ path: '(header) idempotency-key', message: 'already used with another request' }],
-      });
-    }
-    if (earlier?.status === 'complete') {
-      const detail = 'The checkout for this Idempotency-Key is already paid.';
-      throw new ProblemError({ status: 409, code: 'checkout_complete', detail });
-    }
-  }
+  const holder = clientKeyOf(ctx.clientIp);
+  const lines = reservedLines(intent.lines.map((l) => ({ variantKey: l.variantKey, sku: l.sku, quantity: l.quantity, backorder: l.backorder ?? false })));
+  const total = intent.subtotal - intent.discount;
+  const challenge = challengeRequired(shop, { total, flagged: intent.flagged });
 
   let challenged = false;
+  let superseded = false;
   const waitUntil = Date.now() + WAIT_FOR_TWIN_MS;
-  const reusable = ctx.idempotencyKey !== null || intent.cartId !== null;
+  /** After a lost race the answer must be current: read again from the primary. */
+  const readAgain = async () => {
+    reads = await readForCheckout(ctx.db, query);
+  };
   for (;;) {
-    const live = reusable ? await findLiveCheckout(db, shop.id, key) : undefined;
+    const own = ownCheckouts(reads, key);
+    if (ctx.idempotencyKey !== null) refuseReusedKey(own.newest, fingerprint);
+    const { live } = own;
     const now = Date.now();
-    if (live?.status === 'open' && live.expiresAt > now) return checkoutView(live);
-    if (live?.status === 'open' || (live?.status === 'pending' && now - live.updatedAt > STALE_PENDING_MS)) {
-      await endCheckout(ctx.env, db, ctx.provider, live, ['open', 'pending'], 'expired');
+    // A live checkout without a session is being created by another request of this attempt (or was, by one
+    // that crashed: then it is stale).
+    const creating = live !== undefined && live.sessionId === null;
+    if (live && !creating && live.expiresAt > now) return checkoutView(live);
+    if (live && (!creating || now - live.updatedAt > STALE_CREATING_MS)) {
+      await endCheckout(ctx.env, ctx.db, provider, live, ['open', 'pending'], 'expired');
+      await readAgain();
       continue;
     }
-    if (live?.status === 'pending') {
-      // A retry of the same attempt is creating this checkout right now: wait for its answer.
+    if (creating) {
+      // Another request of the same attempt is creating this checkout right now: wait for its answer.
       if (now > waitUntil) {
         throw new ProblemError({
           status: 503,
@@ -205,29 +229,50 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         });
       }
       await sleep(50);
+      await readAgain();
       continue;
     }
+    if (intent.cartId !== null && !superseded) {
+      await supersedeOthers(ctx, provider, reads.liveOfCart, key);
+      superseded = true;
+    }
 
-    await refuseIfShort(ctx, intent.lines);
-    const total = intent.subtotal - intent.discount;
-    if (!challenged && challengeRequired(shop, { total, flagged: intent.flagged })) {
-      await verifyChallenge(ctx, request.challengeToken, ctx.clientIp);
+    const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
+    let id = await attemptId(shop.id, key, own.newest?.id ?? null);
+    let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
+    if (!held.ok && held.reason === 'hold_ended') {
+      // An earlier request derived this id, held and gave the holds back without recording a checkout (refused
+      // at its claim): this attempt needs an id of its own.
+      id = randomCheckoutId();
+      held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
+    }
+    if (!held.ok) {
+      tally(shop.id, { checkouts_rejected: 1 });
+      throw shortStock(held.reason === 'insufficient_stock' ? held.lines : []);
+    }
+    if (challenge && !challenged) {
+      try {
+        await verifyChallenge({ env: ctx.env, shop, requestId: ctx.requestId }, request.challengeToken, ctx.clientIp);
+      } catch (error) {
+        await releaseHolds(ctx.env, shop.id, id, held.lines);
+        throw error;
+      }
       challenged = true; // a token is single use: a lost race for the key does not spend another
     }
-    if (intent.cartId) await supersedeOthers(ctx, intent.cartId, key, checkoutId);
-    const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
+
+    const claimedAt = Date.now();
     const claim = await claimCheckout(
-      db,
+      ctx.db,
       {
-        id: checkoutId,
+        id,
         shopId: shop.id,
         idempotencyKey: key,
         requestHash: fingerprint,
-        clientKey,
-        heldUnits: intent.lines.reduce((units, l) => units + (l.backorder ? 0 : l.quantity), 0),
+        clientKey: holder,
+        heldUnits: lines.reduce((units, l) => units + (l.held ? l.quantity : 0), 0),
         cartId: intent.cartId,
-        reservationId: checkoutId,
-        provider: ctx.provider.name,
+        reservationId: id,
+        provider: provider.name,
         uiMode,
         email,
         couponCode: intent.couponCode,
@@ -238,28 +283,31 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         tax: 0,
         total,
         currency: shop.currency,
-        expiresAt,
+        expiresAt: held.expiresAt,
       },
-      now,
+      claimedAt,
+      [recordHeldStatement(ctx.db, { checkoutId: id, lines: held.lines, expiresAt: held.expiresAt, now: claimedAt })],
     );
-    if (claim.kind === 'taken') continue; // a retry of the same attempt claimed the key first
-    if (claim.kind === 'refused') {
-      // A retry of the same attempt may have claimed the key (and counted its units) first: answer with it.
-      if (reusable && (await findLiveCheckout(db, shop.id, key))) continue;
-      throw await claimRefused(ctx, claim.reason, clientKey, now);
+    if (claim.kind === 'claimed') {
+      tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length });
+      return openCheckout(ctx, shop, provider, claim.checkout);
     }
-    return openCheckout(ctx, claim.checkout);
+    // Lost the key to another request of the same attempt (which may share these holds), or refused by a cap.
+    await readAgain();
+    const winner = ownCheckouts(reads, key).live;
+    if (winner?.id !== id) await releaseHolds(ctx.env, shop.id, id, held.lines);
+    if (claim.kind === 'refused' && !winner) throw await claimRefused(ctx, shop, claim.reason, holder, claimedAt);
   }
 }
 
-async function claimRefused(ctx: CheckoutContext, reason: ClaimRefusal, clientKey: string | null, now: number) {
-  ctx.defer(count(ctx.db, ctx.shop.id, { checkouts_rejected: 1 }));
+async function claimRefused(ctx: CheckoutContext, shop: Shop, reason: ClaimRefusal, holder: string | null, now: number) {
+  tally(shop.id, { checkouts_rejected: 1 });
   if (reason === 'coupon_exhausted') return couponProblem(reason, 'This coupon has been used up.');
   if (reason === 'coupon_inactive') return couponProblem(reason, 'This coupon is no longer valid.');
-  const cap = ctx.shop.maxHeldUnitsPerClient;
-  const freeAt = clientKey ? await clientHoldsFreeAt(ctx.db, ctx.shop.id, clientKey, now) : null;
+  const cap = shop.maxHeldUnitsPerClient;
+  const freeAt = holder ? await clientHoldsFreeAt(ctx.db, shop.id, holder, now) : null;
   const retryAfter = Math.max(1, Math.ceil(((freeAt ?? now + 60_000) - now) / 1000));
-  log.warn('client_hold_cap', { requestId: ctx.requestId, shopId: ctx.shop.id, clientKey, cap });
+  log.warn('client_hold_cap', { requestId: ctx.requestId, shopId: shop.id, clientKey: holder, cap });
   return new ProblemError({
     status: 429,
     code: 'hold_limit',
@@ -271,7 +319,7 @@ async function claimRefused(ctx: CheckoutContext, reason: ClaimRefusal, clientKe
   });
 }
 
-function shortStock(lines: { sku: string; requested: number; available: number | null; ok: boolean }[]): ProblemError {
+function shortStock(lines: readonly Pick<ShortLine, 'sku' | 'requested' | 'available' | 'ok'>[]): ProblemError {
   return new ProblemError({
     status: 409,
     code: 'insufficient_stock',
@@ -280,50 +328,16 @@ function shortStock(lines: { sku: string; requested: number; available: number |
   });
 }
 
-/**
- * Sold out is the common answer in a rush: when a read of the stock already shows a line short, refuse before
- * writing anything. Only a shortcut: the holds themselves decide, so a stale read costs a retry, never a unit.
- */
-async function refuseIfShort(ctx: CheckoutContext, lines: readonly PricedLine[]) {
-  const stocked = lines.filter((l) => !l.backorder);
-  const stock = await readStock(ctx.env, ctx.shop, stocked.map((l) => l.variantKey));
-  const verdicts = stocked.map((line) => {
-    const available = stockAvailable(stock.get(line.variantKey));
-    return { sku: line.sku, requested: line.quantity, available, ok: available === null || available >= line.quantity };
-  });
-  if (verdicts.every((v) => v.ok)) return;
-  ctx.defer(count(ctx.db, ctx.shop.id, { checkouts_rejected: 1 }));
-  throw shortStock(verdicts);
-}
-
-/** Holds the stock and opens the provider session of a freshly claimed checkout. */
-async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promise<CheckoutResponse> {
-  const { env, db, shop, provider } = ctx;
-
-  let reservation;
-  try {
-    reservation = await reserveAll(env, db, {
-      shopId: shop.id,
-      reservationId: checkout.reservationId,
-      lines: checkout.lines.map((l) => ({ variantKey: l.variantKey, sku: l.sku, quantity: l.quantity, backorder: l.backorder ?? false })),
-      expiresAt: checkout.expiresAt,
-    });
-  } catch (error) {
-    await markCheckoutEnded(db, checkout.id, ['pending'], 'failed', Date.now());
-    await count(db, shop.id, { checkouts_failed: 1 });
-    throw error;
-  }
-  if (!reservation.ok) {
-    await markCheckoutEnded(db, checkout.id, ['pending'], 'failed', Date.now());
-    await count(db, shop.id, { checkouts_rejected: 1 });
-    throw shortStock(reservation.reason === 'insufficient_stock' ? reservation.lines : []);
-  }
-
+/** Opens the provider session of a freshly claimed checkout (its stock already held), then marks it open. */
+async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentProvider, checkout: CheckoutRow): Promise<CheckoutResponse> {
+  const { env, db } = ctx;
   const shopUrl = (path: string) => new URL(path, ctx.origin);
   const success = shopUrl(shop.successPath);
   success.searchParams.set('session_id', '{CHECKOUT_SESSION_ID}');
   const cancel = shopUrl(shop.cancelPath);
   cancel.searchParams.set('checkout_id', checkout.id);
+  // Stripe substitutes {CHECKOUT_SESSION_ID} itself; the braces must reach it unescaped.
+  const returnUrl = success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}');
   try {
     const session = await provider.createSession(
       {
@@ -337,10 +351,9 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
         email: checkout.email,
         uiMode: checkout.uiMode,
         expiresAt: checkout.expiresAt,
-        // Stripe substitutes {CHECKOUT_SESSION_ID} itself; the braces must reach it unescaped.
-        successUrl: success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}'),
+        successUrl: returnUrl,
         cancelUrl: cancel.toString(),
-        returnUrl: success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}'),
+        returnUrl,
         shippingCountries: shop.shippingCountries,
         shippingOptions: shop.shippingOptions,
         automaticTax: shop.automaticTax,
@@ -348,8 +361,8 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
       `checkout:${checkout.id}`,
     );
     const opened = await markCheckoutOpen(db, checkout.id, session, Date.now());
-    if (!opened) throw new Error(`checkout ${checkout.id} left pending before its session opened`);
-    await count(db, shop.id, { checkouts_opened: 1 });
+    if (!opened) throw new Error(`checkout ${checkout.id} ended before its session opened`);
+    tally(shop.id, { checkouts_opened: 1 });
     log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
     return checkoutView(opened);
   } catch (error) {
@@ -368,14 +381,14 @@ async function openCheckout(ctx: CheckoutContext, checkout: CheckoutRow): Promis
 }
 
 /**
- * A cart has one live checkout: a newer one (the cart changed, or a new attempt) ends the others first, freeing
- * their stock and coupon use for it. The old ones priced a cart that no longer exists, so they go even if the
- * new one is then refused.
+ * A cart has one live checkout: a newer one (the cart changed, or a new attempt) ends the cart's other open
+ * checkouts first, freeing their stock and coupon use for it. The old ones priced a cart that no longer exists,
+ * so they go even if the new one is then refused.
  */
-async function supersedeOthers(ctx: CheckoutContext, cartId: string, key: string, by: string) {
-  const others = await openCheckoutsOfCart(ctx.db, ctx.shop.id, cartId, key);
-  for (const other of others) {
-    await endCheckout(ctx.env, ctx.db, ctx.provider, other, ['open'], 'superseded');
-    log.info('checkout_superseded', { requestId: ctx.requestId, shopId: ctx.shop.id, checkoutId: other.id, by });
+async function supersedeOthers(ctx: CheckoutContext, provider: PaymentProvider, liveOfCart: readonly CheckoutRow[], key: string) {
+  // One still being created (no session yet) is left to the request creating it.
+  for (const other of liveOfCart.filter((c) => c.sessionId !== null && c.idempotencyKey !== key)) {
+    await endCheckout(ctx.env, ctx.db, provider, other, ['open'], 'superseded');
+    log.info('checkout_superseded', { requestId: ctx.requestId, shopId: other.shopId, checkoutId: other.id });
   }
 }

@@ -2,7 +2,7 @@
 // its provider session is expired so it can no longer be paid. Idempotent: a second call finds nothing to do.
 import { markCheckoutEnded } from '../db/checkouts';
 import type { Database } from '../db/client';
-import { count } from '../db/metrics';
+import { tally } from '../db/metrics';
 import type { CheckoutRow } from '../db/schema';
 import type { AuthorityEnv } from '../env';
 import { releaseReservation } from '../inventory/reservations';
@@ -19,7 +19,7 @@ export async function endCheckout(
 ): Promise<boolean> {
   const ended = await markCheckoutEnded(db, checkout.id, from, to, Date.now());
   if (!ended) return false;
-  await count(db, checkout.shopId, { [`checkouts_${to}`]: 1 });
+  tally(checkout.shopId, { [`checkouts_${to}`]: 1 });
   await releaseReservation(env, db, checkout.shopId, checkout.reservationId);
   if (provider && checkout.sessionId) {
     try {

@@ -41,7 +41,8 @@ const variantColumns = {
   requiresChallenge: variants.requiresChallenge,
 };
 
-function variantsWithProducts(db: Database) {
+/** Variants with their product's name and status; narrow it with `.where`. */
+export function variantsWithProducts(db: Database) {
   return db
     .select(variantColumns)
     .from(variants)

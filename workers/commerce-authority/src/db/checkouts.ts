@@ -1,32 +1,14 @@
 // Checkout rows. A key has at most one live (pending or open) checkout, enforced by a partial unique index:
 // claiming is one INSERT, so of two concurrent requests with one key exactly one does the work. The same
 // INSERT is where the cap on a client's held units is checked, and the coupon use is reserved in its batch.
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from './client';
 import { releaseCouponUseStatement, reserveCouponUse } from './coupons';
 import { prepared } from './statements';
 import { checkouts, type CheckoutRow } from './schema';
 
 export type NewCheckout = Omit<CheckoutRow, 'status' | 'sessionId' | 'sessionUrl' | 'clientSecret' | 'createdAt' | 'updatedAt'>;
-
-/** The live (pending or open) checkout of a key, if any. */
-export async function findLiveCheckout(db: Database, shopId: string, key: string): Promise<CheckoutRow | undefined> {
-  return db
-    .select()
-    .from(checkouts)
-    .where(and(eq(checkouts.shopId, shopId), eq(checkouts.idempotencyKey, key), inArray(checkouts.status, ['pending', 'open'])))
-    .get();
-}
-
-/** The newest checkout of a key, whatever its status. */
-export async function findLatestCheckout(db: Database, shopId: string, key: string): Promise<CheckoutRow | undefined> {
-  return db
-    .select()
-    .from(checkouts)
-    .where(and(eq(checkouts.shopId, shopId), eq(checkouts.idempotencyKey, key)))
-    .orderBy(desc(checkouts.createdAt))
-    .get();
-}
 
 export async function findCheckout(db: Database, shopId: string, checkoutId: string): Promise<CheckoutRow | undefined> {
   return db
@@ -63,17 +45,20 @@ function refusalOf(error: unknown): ClaimRefusal | null {
 }
 
 /**
- * Inserts a pending checkout and, in the same transaction, reserves a use of its coupon. Refused as a whole
+ * Inserts a pending checkout and, in the same transaction, reserves a use of its coupon and runs `alongside`
+ * (the record of its holds). Refused as a whole
  * when the client would hold more than its cap or the coupon has no use left (the triggers decide).
  */
-export async function claimCheckout(db: Database, row: NewCheckout, now: number): Promise<ClaimOutcome> {
+export async function claimCheckout(db: Database, row: NewCheckout, now: number, alongside: BatchItem<'sqlite'>[] = []): Promise<ClaimOutcome> {
   const insert = db
     .insert(checkouts)
-    .values({ ...row, status: 'pending', createdAt: now, updatedAt: now })
+    // Live from the start: 'open' with no session yet means its session is being created. Opening then writes
+    // only the session fields, and no index on the status is rewritten.
+    .values({ ...row, status: 'open', createdAt: now, updatedAt: now })
     .onConflictDoNothing()
     .returning();
   try {
-    const [claimed] = row.couponCode ? (await db.batch([insert, reserveCouponUse(db, row.id)]))[0] : await insert;
+    const [[claimed]] = await db.batch([insert, ...(row.couponCode ? [reserveCouponUse(db, row.id)] : []), ...alongside]);
     return claimed ? { kind: 'claimed', checkout: claimed } : { kind: 'taken' };
   } catch (error) {
     const reason = refusalOf(error);
@@ -84,20 +69,12 @@ export async function claimCheckout(db: Database, row: NewCheckout, now: number)
 
 /** When the client's earliest live checkout ends, freeing its units (for Retry-After); null if it has none. */
 export async function clientHoldsFreeAt(db: Database, shopId: string, clientKey: string, now: number): Promise<number | null> {
-  const row = await db
-    .select({ expiresAt: checkouts.expiresAt })
-    .from(checkouts)
-    .where(
-      and(
-        eq(checkouts.shopId, shopId),
-        eq(checkouts.clientKey, clientKey),
-        // Unary plus: keeps the planner on the client's index, not on (status, expires_at) across every shop.
-        sql`+${checkouts.status} IN ('pending', 'open') AND +${checkouts.expiresAt} > ${now}`,
-      ),
-    )
-    .orderBy(asc(checkouts.expiresAt))
-    .get();
-  return row?.expiresAt ?? null;
+  // Named, as in the cap's trigger: left to itself the planner may walk every shop's live checkouts by expiry.
+  const [row] = await db.all<{ expires_at: number }>(sql`
+    SELECT expires_at FROM checkouts INDEXED BY checkouts_client
+    WHERE shop_id = ${shopId} AND client_key = ${clientKey} AND status IN ('pending', 'open') AND expires_at > ${now}
+    ORDER BY expires_at LIMIT 1`);
+  return row?.expires_at ?? null;
 }
 
 export async function markCheckoutOpen(
@@ -106,10 +83,11 @@ export async function markCheckoutOpen(
   session: { sessionId: string; url: string | null; clientSecret: string | null },
   now: number,
 ): Promise<CheckoutRow | undefined> {
+  // Session fields only: the status is already 'open' (see claimCheckout), so no index on it is rewritten.
   const [opened] = await db
     .update(checkouts)
-    .set({ status: 'open', sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret, updatedAt: now })
-    .where(and(eq(checkouts.id, checkoutId), eq(checkouts.status, 'pending')))
+    .set({ sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret, updatedAt: now })
+    .where(and(eq(checkouts.id, checkoutId), eq(checkouts.status, 'open'), isNull(checkouts.sessionId)))
     .returning();
   return opened;
 }
@@ -135,14 +113,6 @@ export async function markCheckoutEnded(
   );
   const [ended] = await db.$client.batch([end, releaseCouponUseStatement(db, checkoutId, now)]);
   return ended!.results.length === 1;
-}
-
-/** Other open checkouts of the same cart: a newer checkout of that cart supersedes them. */
-export async function openCheckoutsOfCart(db: Database, shopId: string, cartId: string, exceptKey: string): Promise<CheckoutRow[]> {
-  return db
-    .select()
-    .from(checkouts)
-    .where(and(eq(checkouts.shopId, shopId), eq(checkouts.cartId, cartId), eq(checkouts.status, 'open'), ne(checkouts.idempotencyKey, exceptKey)));
 }
 
 /** A checkout whose session was completed (paid or paying) is complete, whatever it was before. */

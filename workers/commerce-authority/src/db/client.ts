@@ -3,6 +3,8 @@ import * as schema from './schema';
 
 export type Database = ReturnType<typeof database>;
 
-export function database(d1: D1Database) {
-  return drizzle(d1, { schema });
+/** Drizzle over the binding, or over a D1 session (Sessions API: reads may be served by a replica). */
+export function database(d1: D1Database | D1DatabaseSession) {
+  // A session answers prepare and batch like the binding; drizzle uses nothing else of it.
+  return drizzle(d1 as D1Database, { schema });
 }

@@ -18,13 +18,22 @@ const uses = (status: 'reserved' | 'redeemed') =>
 
 const withUses = { coupon: coupons, redeemed: uses('redeemed'), reserved: uses('reserved') };
 
-export async function findCoupon(db: Database, shopId: string, code: string): Promise<CouponWithUses | undefined> {
-  const row = await db
+/** The coupon with its uses, as a query (for a batch); `couponWithUses` reads its row. */
+export function couponQuery(db: Database, shopId: string, code: string) {
+  return db
     .select(withUses)
     .from(coupons)
     .where(and(eq(coupons.shopId, shopId), eq(coupons.code, code.toUpperCase())))
-    .get();
+    .limit(1);
+}
+
+export function couponWithUses(rows: Awaited<ReturnType<typeof couponQuery>>): CouponWithUses | undefined {
+  const row = rows[0];
   return row && { ...row.coupon, redeemed: row.redeemed, reserved: row.reserved };
+}
+
+export async function findCoupon(db: Database, shopId: string, code: string): Promise<CouponWithUses | undefined> {
+  return couponWithUses(await couponQuery(db, shopId, code));
 }
 
 export async function listCoupons(db: Database, shopId: string): Promise<CouponWithUses[]> {

@@ -1,7 +1,13 @@
 // Counters per shop, read by GET /api/admin/metrics. Each counted event is a state transition that happens
 // once (a reservation ending, a checkout opening), so the counts are exact, not sampled.
+//
+// Counting must not slow the answer it counts nor add a D1 write to it (D1's write capacity is the platform's
+// ceiling). So `tally` only adds to this isolate's pending counts; after the answer, `flushSoon` writes them in
+// one statement, at most once a second per isolate, however many requests it served meanwhile. An event counted
+// in a batch with its own state change (a webhook's) uses `countStatement` instead. See decision 0015.
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from './client';
+import { log } from '../log';
+import { database, type Database } from './client';
 import { metricCounters } from './schema';
 import { prepared, type Statement } from './statements';
 
@@ -29,18 +35,69 @@ export type MetricName =
 /** Upper bounds (ms) of the validation latency histogram. */
 export const LATENCY_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000] as const;
 
-export async function count(db: Database, shopId: string, increments: Partial<Record<MetricName, number>>): Promise<void> {
-  const query = increment(db, shopId, increments);
-  if (query) await query;
+type Increments = Partial<Record<MetricName, number>>;
+
+/** Counts waiting in this isolate for the next flush, per shop. */
+const pending = new Map<string, Map<MetricName, number>>();
+/** At most one flush in flight per isolate, and at most one D1 write per interval. */
+export const FLUSH_INTERVAL_MS = 1_000;
+let flushing: Promise<void> | null = null;
+let lastFlush = 0;
+
+/** Counts events in memory; `flushSoon` (after the answer) or `flushTallies` writes them. */
+export function tally(shopId: string, increments: Increments): void {
+  for (const [name, by] of Object.entries(increments) as [MetricName, number][]) {
+    if (!(by > 0)) continue;
+    let shop = pending.get(shopId);
+    if (!shop) pending.set(shopId, (shop = new Map()));
+    shop.set(name, (shop.get(name) ?? 0) + by);
+  }
+}
+
+export const talliesPending = () => pending.size > 0;
+
+/** Writes every pending count now, in one batch (one D1 round trip). A failed write keeps them for the next. */
+export async function flushTallies(db: Database): Promise<void> {
+  if (pending.size === 0) return;
+  const taken = [...pending].map(([shopId, counts]) => [shopId, Object.fromEntries(counts) as Increments] as const);
+  pending.clear();
+  const statements = taken.flatMap(([shopId, counts]) => countStatement(db, shopId, counts) ?? []);
+  try {
+    await db.$client.batch(statements);
+  } catch (error) {
+    for (const [shopId, counts] of taken) tally(shopId, counts);
+    log.error('metrics_flush_failed', { shops: taken.length, error: String(error) });
+  }
+}
+
+/**
+ * Flushes this isolate's pending counts off the answer path: pass the promise to waitUntil. Concurrent
+ * callers share one flush; counts added while it writes go in the next, a flush interval later.
+ */
+export function flushSoon(d1: D1Database): Promise<void> {
+  flushing ??= (async () => {
+    try {
+      while (pending.size > 0) {
+        // Never in the same turn as the answer that scheduled it: the flush is no request's cost.
+        const wait = Math.max(0, lastFlush + FLUSH_INTERVAL_MS - Date.now());
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        lastFlush = Date.now();
+        await flushTallies(database(d1));
+      }
+    } finally {
+      flushing = null;
+    }
+  })();
+  return flushing;
 }
 
 /** The same increments as a statement for an atomic batch (counted exactly when the batch commits); null if none. */
-export function countStatement(db: Database, shopId: string, increments: Partial<Record<MetricName, number>>): Statement | null {
+export function countStatement(db: Database, shopId: string, increments: Increments): Statement | null {
   const query = increment(db, shopId, increments);
   return query ? prepared(db, query) : null;
 }
 
-function increment(db: Database, shopId: string, increments: Partial<Record<MetricName, number>>) {
+function increment(db: Database, shopId: string, increments: Increments) {
   const entries = Object.entries(increments).filter(([, by]) => by !== undefined && by > 0) as [MetricName, number][];
   if (entries.length === 0) return null;
   const now = Date.now();
@@ -54,13 +111,15 @@ function increment(db: Database, shopId: string, increments: Partial<Record<Metr
 }
 
 /** The histogram bucket names a latency falls in (cumulative, like Prometheus' `le`). */
-export function latencyIncrements(ms: number): Partial<Record<MetricName, number>> {
-  const increments: Partial<Record<MetricName, number>> = { validate_count: 1, validate_ms_sum: Math.round(ms) };
+export function latencyIncrements(ms: number): Increments {
+  const increments: Increments = { validate_count: 1, validate_ms_sum: Math.round(ms) };
   for (const bound of LATENCY_BUCKETS) if (ms <= bound) increments[`validate_ms_le_${bound}`] = 1;
   return increments;
 }
 
+/** The shop's counters, this isolate's pending counts included (flushed first). */
 export async function readCounters(db: Database, shopId: string): Promise<Record<string, number>> {
+  await flushTallies(db);
   const rows = await db.select({ name: metricCounters.name, value: metricCounters.value }).from(metricCounters).where(eq(metricCounters.shopId, shopId));
   return Object.fromEntries(rows.map((r) => [r.name, r.value]));
 }

@@ -2,11 +2,11 @@
 // longer matter, a bounded batch per table per cron run. Orders, their lines and history are kept for ever.
 // - stripe_events after 30 days (Stripe retries a delivery for at most 3 days), and deferred events whose
 //   payment never became an order of ours;
-// - ended checkouts, and ended reservations with their lines, 90 days after they expired.
+// - ended checkouts, and ended reservations, 90 days after they expired.
 import { and, inArray, lt } from 'drizzle-orm';
 import type { Database } from './client';
 import { jsonValues } from './json-values';
-import { checkouts, deferredStripeEvents, reservationLines, reservations, stripeEvents } from './schema';
+import { checkouts, deferredStripeEvents, reservations, stripeEvents } from './schema';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const STRIPE_EVENT_RETENTION_DAYS = 30;
@@ -71,7 +71,6 @@ export async function purgeOldRecords(db: Database, now: number, batch = RETENTI
           lt(checkouts.expiresAt, endedCutoff),
         ),
       ),
-    db.delete(reservationLines).where(inArray(reservationLines.reservationId, reservationIds)),
     db.delete(reservations).where(inArray(reservations.id, reservationIds)),
   ]);
   return {

@@ -134,27 +134,20 @@ export const reservations = sqliteTable(
       enum: ['pending', 'active', 'rejected', 'failed', 'releasing', 'released', 'committed', 'expired'],
     }).notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /** One line per variant. In the variant's InventoryDO the hold id is the reservation id; backorder lines
+     *  take no hold (`held` false). Kept on the row: a reservation is written in one row, never line by line. */
+    lines: text('lines', { mode: 'json' }).$type<ReservationLine[]>().notNull().default(sql`'[]'`),
     ...timestamps,
   },
-  (t) => [index('reservations_status_expiry').on(t.status, t.expiresAt), index('reservations_shop').on(t.shopId)],
+  (t) => [index('reservations_status_expiry').on(t.status, t.expiresAt)],
 );
 
-export const reservationLines = sqliteTable(
-  'reservation_lines',
-  {
-    reservationId: text('reservation_id')
-      .notNull()
-      .references(() => reservations.id),
-    shopId: text('shop_id').notNull(),
-    variantKey: text('variant_key').notNull(),
-    sku: text('sku').notNull(),
-    quantity: integer('quantity').notNull(),
-    /** Whether the line holds stock: backorder lines take no hold. In the variant's InventoryDO the
-     *  hold id is the reservation id. */
-    held: integer('held', { mode: 'boolean' }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.reservationId, t.variantKey] }), check('reservation_lines_qty', sql`${t.quantity} > 0`)],
-);
+export interface ReservationLine {
+  variantKey: string;
+  sku: string;
+  quantity: number;
+  held: boolean;
+}
 
 export type ShopRow = typeof shops.$inferSelect;
 export type VariantRow = typeof variants.$inferSelect;
@@ -286,7 +279,8 @@ export const checkouts = sqliteTable(
     tax: integer('tax').notNull(),
     total: integer('total').notNull(),
     currency: text('currency').notNull(),
-    /** pending: being created; open: session live; complete: paid or awaiting payment; the rest ended. */
+    /** open: live (its session is being created while session_id is null); pending: the same, as rows written
+     *  before 0011 say it; complete: paid or awaiting payment; the rest ended. */
     status: text('status', { enum: ['pending', 'open', 'complete', 'expired', 'failed', 'superseded'] }).notNull(),
     expiresAt: integer('expires_at').notNull(),
     ...timestamps,
@@ -297,10 +291,12 @@ export const checkouts = sqliteTable(
       .on(t.shopId, t.idempotencyKey)
       .where(sql`status IN ('pending', 'open')`),
     index('checkouts_key').on(t.shopId, t.idempotencyKey),
-    uniqueIndex('checkouts_session').on(t.sessionId),
-    index('checkouts_cart').on(t.shopId, t.cartId, t.status),
-    index('checkouts_status_expiry').on(t.status, t.expiresAt),
-    index('checkouts_client').on(t.shopId, t.clientKey, t.status),
+    // Partial where they can be: a checkout's row is written once at its claim and once when its session opens
+    // (session fields only), so every index entry it need not have is a D1 row write saved (decision 0015).
+    uniqueIndex('checkouts_session').on(t.sessionId).where(sql`session_id IS NOT NULL`),
+    index('checkouts_cart').on(t.shopId, t.cartId).where(sql`cart_id IS NOT NULL`),
+    index('checkouts_live_expiry').on(t.expiresAt).where(sql`status IN ('pending', 'open')`),
+    index('checkouts_client').on(t.shopId, t.clientKey).where(sql`status IN ('pending', 'open')`),
   ],
 );
 

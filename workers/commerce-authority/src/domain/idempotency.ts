@@ -39,7 +39,24 @@ export async function requestFingerprint(intent: CheckoutIntent): Promise<string
  * - `once:<checkout id>`: neither, so nothing may ever share it.
  */
 export function checkoutKey(owner: { idempotencyKey: string | null; cartId: string | null; fingerprint: string; checkoutId: string }) {
-  if (owner.idempotencyKey !== null) return `client:${owner.idempotencyKey}`;
+  if (owner.idempotencyKey !== null) return clientCheckoutKey(owner.idempotencyKey);
   if (owner.cartId !== null) return `cart:${owner.cartId}:${owner.fingerprint}`;
   return `once:${owner.checkoutId}`;
+}
+
+export const clientCheckoutKey = (idempotencyKey: string) => `client:${idempotencyKey}`;
+
+/**
+ * The id of a key's next checkout, which is also the hold id in every stock object: derived from the key and the
+ * checkout that came before it (the key's newest; for a cart, the cart's newest), so two requests of one attempt
+ * racing each other take the same holds instead of twice the stock, and the claim lets one of them through. A key
+ * of its own (`once:`) already names its checkout.
+ */
+export async function attemptId(shopId: string, key: string, previousId: string | null): Promise<string> {
+  if (key.startsWith('once:')) return key.slice('once:'.length);
+  return `chk_${(await sha256Hex(JSON.stringify([shopId, key, previousId]))).slice(0, 32)}`;
+}
+
+export function randomCheckoutId(): string {
+  return `chk_${crypto.randomUUID().replaceAll('-', '')}`;
 }

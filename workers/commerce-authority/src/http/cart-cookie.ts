@@ -4,12 +4,13 @@ import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { ProblemError } from '../../../../shared/problem';
 import { CART_IDLE_DAYS } from '../db/carts';
+import type { AuthorityBindings } from '../env';
 import type { ShopBindings } from './shop-context';
 
 const NAME = 'cart';
 const MIN_SECRET_LENGTH = 32;
 
-function secretOf(c: Context<ShopBindings>): string {
+function secretOf<E extends AuthorityBindings>(c: Context<E>): string {
   const secret = c.env.CART_COOKIE_SECRET;
   if (!secret || secret.length < MIN_SECRET_LENGTH) {
     throw new ProblemError({ status: 503, code: 'cart_unavailable', detail: 'The cart is not configured on this deployment.' });
@@ -18,7 +19,7 @@ function secretOf(c: Context<ShopBindings>): string {
 }
 
 /** The cart id from a valid cookie; null when there is none or it was tampered with. */
-export async function readCartCookie(c: Context<ShopBindings>): Promise<string | null> {
+export async function readCartCookie<E extends AuthorityBindings>(c: Context<E>): Promise<string | null> {
   const value = await getSignedCookie(c, secretOf(c), NAME, 'host');
   return typeof value === 'string' && value.length > 0 ? value : null;
 }

@@ -3,8 +3,8 @@
 // (`releasing`) until every stock object has let go, in bounded batches so one run never outgrows its time.
 import { and, asc, eq, inArray, lte, or } from 'drizzle-orm';
 import { database } from '../db/client';
-import { count } from '../db/metrics';
-import { reservationLines, reservations } from '../db/schema';
+import { tally } from '../db/metrics';
+import { reservations } from '../db/schema';
 import type { AuthorityEnv } from '../env';
 import { log } from '../log';
 import type { ReleaseResult } from '../../../../durable-objects/inventory-do';
@@ -15,7 +15,7 @@ export const REAPER_BATCH = 100;
 export async function reapExpiredReservations(env: AuthorityEnv, now: number): Promise<{ expired: number; released: number }> {
   const db = database(env.DB);
   const due = await db
-    .select({ id: reservations.id, shopId: reservations.shopId, status: reservations.status })
+    .select({ id: reservations.id, shopId: reservations.shopId, status: reservations.status, lines: reservations.lines })
     .from(reservations)
     .where(
       or(
@@ -29,10 +29,7 @@ export async function reapExpiredReservations(env: AuthorityEnv, now: number): P
   let expired = 0;
   let released = 0;
   for (const reservation of due) {
-    const lines = await db
-      .select({ variantKey: reservationLines.variantKey })
-      .from(reservationLines)
-      .where(and(eq(reservationLines.reservationId, reservation.id), eq(reservationLines.held, true)));
+    const lines = reservation.lines.filter((line) => line.held);
     const results = await Promise.allSettled(
       lines.map((line) =>
         stockCall<ReleaseResult>('reap', () => stockObject(env, reservation.shopId, line.variantKey).release(reservation.id)),
@@ -50,7 +47,7 @@ export async function reapExpiredReservations(env: AuthorityEnv, now: number): P
       .where(and(eq(reservations.id, reservation.id), eq(reservations.status, reservation.status)))
       .returning({ status: reservations.status });
     if (ended.length === 1) {
-      await count(db, reservation.shopId, releasing ? { holds_released: lines.length } : { holds_expired: lines.length });
+      tally(reservation.shopId, releasing ? { holds_released: lines.length } : { holds_expired: lines.length });
       if (releasing) released += 1;
       else expired += 1;
     }

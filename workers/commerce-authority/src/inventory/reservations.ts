@@ -5,11 +5,11 @@
 // reservation (a retry, a concurrent duplicate) replays the same holds instead of taking new ones.
 // A crash part-way leaves a `pending` row whose holds expire on their own; the cron reaper closes it.
 // Holds always fail closed: a shop's best-effort flag relaxes reads, never holds.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { CommitResult, ReleaseResult, ReserveResult } from '../../../../durable-objects/inventory-do';
 import type { Database } from '../db/client';
-import { reservationLines, reservations, type ReservationRow } from '../db/schema';
-import { count } from '../db/metrics';
+import { checkouts, reservations, type ReservationLine, type ReservationRow } from '../db/schema';
+import { tally } from '../db/metrics';
 import { mergeDemand, type Demand } from '../domain/lines';
 import type { AuthorityEnv } from '../env';
 import { log } from '../log';
@@ -20,12 +20,7 @@ export interface ReservationDemand extends Demand {
   backorder: boolean;
 }
 
-export interface ReservedLine {
-  variantKey: string;
-  sku: string;
-  quantity: number;
-  held: boolean;
-}
+export type ReservedLine = ReservationLine;
 
 export interface ShortLine {
   sku: string;
@@ -48,17 +43,7 @@ async function findReservation(db: Database, shopId: string, reservationId: stri
     .from(reservations)
     .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId)))
     .get();
-  if (!row) return undefined;
-  const lines = await db
-    .select({
-      variantKey: reservationLines.variantKey,
-      sku: reservationLines.sku,
-      quantity: reservationLines.quantity,
-      held: reservationLines.held,
-    })
-    .from(reservationLines)
-    .where(and(eq(reservationLines.reservationId, reservationId), eq(reservationLines.shopId, shopId)));
-  return { row, lines };
+  return row && { row, lines: row.lines };
 }
 
 /** Ends a reservation that is in one of `from`; true when this call ended it. */
@@ -74,7 +59,7 @@ async function markEnded(db: Database, shopId: string, reservationId: string, fr
 const heldCount = (lines: readonly ReservedLine[]) => lines.filter((l) => l.held).length;
 
 /** Releases every held line; the number of lines whose stock object could not be reached. */
-async function releaseHolds(env: AuthorityEnv, shopId: string, reservationId: string, lines: readonly ReservedLine[]) {
+export async function releaseHolds(env: AuthorityEnv, shopId: string, reservationId: string, lines: readonly ReservedLine[]) {
   const results = await Promise.allSettled(
     lines
       .filter((line) => line.held)
@@ -87,42 +72,32 @@ async function releaseHolds(env: AuthorityEnv, shopId: string, reservationId: st
   return failed;
 }
 
+export type HoldOutcome =
+  | { ok: true; lines: ReservedLine[]; expiresAt: number }
+  | { ok: false; reason: 'insufficient_stock'; lines: ShortLine[] }
+  /** The id's holds were taken and have ended (released or expired): this id cannot hold again. */
+  | { ok: false; reason: 'hold_ended' };
+
+/** The lines of a demand as a reservation records them: one per variant, backorder lines holding nothing. */
+export function reservedLines(demand: readonly ReservationDemand[]): ReservedLine[] {
+  return mergeDemand(demand).map(({ variantKey, sku, quantity, backorder }) => ({ variantKey, sku, quantity, held: !backorder }));
+}
+
 /**
- * Holds every line until `expiresAt`, or nothing. Idempotent on `reservationId`: an active reservation is
- * returned as it is; an ended one is reported as ended, never revived.
+ * Holds every line under `holdId` until `expiresAt`, or nothing: one round of stock calls, all at once, and no
+ * D1 write. A line short of stock releases the others. Idempotent on `holdId`: a repeat (a retry, a concurrent
+ * twin of the same attempt) gets the same holds, with the expiry they were taken with. A stock object that cannot
+ * answer releases what was held and is a 503.
  */
-export async function reserveAll(
+export async function holdAll(
   env: AuthorityEnv,
-  db: Database,
-  input: { shopId: string; reservationId: string; lines: readonly ReservationDemand[]; expiresAt: number },
-): Promise<ReservationOutcome> {
-  const { shopId, reservationId, expiresAt } = input;
-  const existing = await findReservation(db, shopId, reservationId);
-  if (existing) {
-    if (existing.row.status === 'active') {
-      return { ok: true, reservationId, expiresAt: existing.row.expiresAt, lines: existing.lines };
-    }
-    if (existing.row.status !== 'pending') return { ok: false, reason: 'reservation_ended', status: existing.row.status };
-  }
-
-  const lines: ReservedLine[] =
-    existing?.lines ??
-    mergeDemand(input.lines).map(({ variantKey, sku, quantity, backorder }) => ({ variantKey, sku, quantity, held: !backorder }));
-  const holdUntil = existing?.row.expiresAt ?? expiresAt;
-  if (!existing) {
-    const now = Date.now();
-    await db.batch([
-      db.insert(reservations).values({ id: reservationId, shopId, status: 'pending', expiresAt: holdUntil, createdAt: now, updatedAt: now }).onConflictDoNothing(),
-      ...lines.map((line) => db.insert(reservationLines).values({ reservationId, shopId, ...line }).onConflictDoNothing()),
-    ]);
-  }
-
+  input: { shopId: string; holdId: string; lines: readonly ReservedLine[]; expiresAt: number },
+): Promise<HoldOutcome> {
+  const { shopId, holdId, lines, expiresAt } = input;
   const attempts = await Promise.allSettled(
     lines.map((line): Promise<ReserveResult | null> =>
       line.held
-        ? stockCall<ReserveResult>('reserve', () =>
-            stockObject(env, shopId, line.variantKey).reserve(reservationId, line.quantity, holdUntil),
-          )
+        ? stockCall<ReserveResult>('reserve', () => stockObject(env, shopId, line.variantKey).reserve(holdId, line.quantity, expiresAt))
         : Promise.resolve(null),
     ),
   );
@@ -130,27 +105,24 @@ export async function reserveAll(
   if (attempts.some((a) => a.status === 'rejected')) {
     log.error('reservation_stock_unreachable', {
       shopId,
-      reservationId,
+      reservationId: holdId,
       errors: attempts.flatMap((a) => (a.status === 'rejected' ? [String(a.reason)] : [])),
     });
-    await releaseHolds(env, shopId, reservationId, lines);
-    await markEnded(db, shopId, reservationId, ['pending'], 'failed');
+    await releaseHolds(env, shopId, holdId, lines);
     throw inventoryUnavailable();
   }
 
   const results = attempts.map((a) => (a as PromiseFulfilledResult<ReserveResult | null>).value);
   if (results.every((r) => r === null || r.ok)) {
-    const activated = await db
-      .update(reservations)
-      .set({ status: 'active', updatedAt: Date.now() })
-      .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), eq(reservations.status, 'pending')))
-      .returning({ id: reservations.id });
-    if (activated.length === 1) await count(db, shopId, { holds_created: heldCount(lines) });
-    return { ok: true, reservationId, expiresAt: holdUntil, lines };
+    const expiries = results.flatMap((r) => (r?.ok ? [r.hold.expiresAt] : []));
+    return { ok: true, lines: [...lines], expiresAt: expiries.length > 0 ? Math.min(...expiries) : expiresAt };
+  }
+  if (results.some((r) => r !== null && !r.ok && r.reason !== 'insufficient_stock')) {
+    await releaseHolds(env, shopId, holdId, lines.filter((_, i) => results[i]?.ok));
+    return { ok: false, reason: 'hold_ended' };
   }
 
-  await releaseHolds(env, shopId, reservationId, lines);
-  await markEnded(db, shopId, reservationId, ['pending'], 'rejected');
+  await releaseHolds(env, shopId, holdId, lines.filter((_, i) => results[i]?.ok));
   return {
     ok: false,
     reason: 'insufficient_stock',
@@ -170,6 +142,86 @@ export async function reserveAll(
 }
 
 /**
+ * The D1 record of holds already taken for a checkout (status active), as a statement for the checkout's own
+ * claim batch: written only if that batch inserts the checkout, so a request that loses the claim records nothing.
+ */
+export function recordHeldStatement(
+  db: Database,
+  input: { checkoutId: string; lines: readonly ReservedLine[]; expiresAt: number; now: number },
+) {
+  const { checkoutId, lines, expiresAt, now } = input;
+  // Inserted by this request's claim: the checkout with this id created at `now`.
+  const claimed = and(eq(checkouts.id, checkoutId), eq(checkouts.createdAt, now));
+  return db
+    .insert(reservations)
+    .select(
+      db
+        .select({
+          id: checkouts.id,
+          shopId: checkouts.shopId,
+          status: sql<'active'>`'active'`.as('status'),
+          expiresAt: sql<number>`${expiresAt}`.as('expires_at'),
+          lines: sql<string>`${JSON.stringify(lines)}`.as('lines'),
+          createdAt: checkouts.createdAt,
+          updatedAt: checkouts.updatedAt,
+        })
+        .from(checkouts)
+        .where(claimed),
+    )
+    .onConflictDoNothing();
+}
+
+/**
+ * Records a reservation, then holds every line until `expiresAt`, or nothing. Idempotent on `reservationId`: an
+ * active reservation is returned as it is; an ended one is reported as ended, never revived. (A checkout holds
+ * first and records in its claim instead: see create-checkout.)
+ */
+export async function reserveAll(
+  env: AuthorityEnv,
+  db: Database,
+  input: { shopId: string; reservationId: string; lines: readonly ReservationDemand[]; expiresAt: number },
+): Promise<ReservationOutcome> {
+  const { shopId, reservationId, expiresAt } = input;
+  const existing = await findReservation(db, shopId, reservationId);
+  if (existing) {
+    if (existing.row.status === 'active') {
+      return { ok: true, reservationId, expiresAt: existing.row.expiresAt, lines: existing.lines };
+    }
+    if (existing.row.status !== 'pending') return { ok: false, reason: 'reservation_ended', status: existing.row.status };
+  }
+
+  const lines: ReservedLine[] = existing?.lines ?? reservedLines(input.lines);
+  const holdUntil = existing?.row.expiresAt ?? expiresAt;
+  if (!existing) {
+    const now = Date.now();
+    await db
+      .insert(reservations)
+      .values({ id: reservationId, shopId, status: 'pending', expiresAt: holdUntil, lines, createdAt: now, updatedAt: now })
+      .onConflictDoNothing();
+  }
+
+  let held: HoldOutcome;
+  try {
+    held = await holdAll(env, { shopId, holdId: reservationId, lines, expiresAt: holdUntil });
+  } catch (error) {
+    await markEnded(db, shopId, reservationId, ['pending'], 'failed');
+    throw error;
+  }
+  if (held.ok) {
+    const activated = await db
+      .update(reservations)
+      .set({ status: 'active', updatedAt: Date.now() })
+      .where(and(eq(reservations.id, reservationId), eq(reservations.shopId, shopId), eq(reservations.status, 'pending')))
+      .returning({ id: reservations.id });
+    if (activated.length === 1) tally(shopId, { holds_created: heldCount(lines) });
+    return { ok: true, reservationId, expiresAt: holdUntil, lines };
+  }
+  await markEnded(db, shopId, reservationId, ['pending'], 'rejected');
+  if (held.reason === 'hold_ended') return { ok: false, reason: 'reservation_ended', status: 'rejected' };
+  return { ok: false, reason: 'insufficient_stock', lines: held.lines };
+}
+
+/**
  * Gives back every hold of a live reservation (and of its late one). Idempotent; a committed one is left as it is.
  * If a stock object cannot be reached, the reservation is left `releasing` and the reaper retries until released
  * (a hold extended for a delayed payment would otherwise stay out of stock for days).
@@ -182,7 +234,7 @@ export async function releaseReservation(env: AuthorityEnv, db: Database, shopId
     await markEnded(db, shopId, reservationId, ['active', 'pending'], 'releasing');
   } else {
     const released = await markEnded(db, shopId, reservationId, ['active', 'releasing'], 'released');
-    if (released) await count(db, shopId, { holds_released: heldCount(existing.lines) });
+    if (released) tally(shopId, { holds_released: heldCount(existing.lines) });
     await markEnded(db, shopId, reservationId, ['pending'], 'released');
   }
   if (!reservationId.endsWith('.late')) await releaseReservation(env, db, shopId, lateReservationId(reservationId));
@@ -237,7 +289,7 @@ export async function settleReservation(
         // The late hold may itself have lapsed (taken for a delayed payment days ago): then those lines are oversold.
         const lateResults = await Promise.all(lapsed.map((line) => act(lateId, line)));
         const taken = lapsed.filter((_, i) => lateResults[i]!.ok);
-        await count(db, shopId, { holds_committed: taken.length });
+        tally(shopId, { holds_committed: taken.length });
         committedLate.push(...taken);
         lapsed = lapsed.filter((_, i) => !lateResults[i]!.ok);
       } else {
@@ -254,7 +306,7 @@ export async function settleReservation(
   } else {
     const committed = results.filter((r) => r.ok && r.hold.status === 'committed').length;
     if (await markEnded(db, shopId, reservationId, ['pending', 'active', 'released', 'expired'], 'committed')) {
-      await count(db, shopId, { holds_committed: committed });
+      tally(shopId, { holds_committed: committed });
     }
   }
   const committed = mode === 'commit' ? [...held.filter((_, i) => results[i]!.ok), ...committedLate] : [];

@@ -15,11 +15,11 @@ import { ProblemError } from '../../../../shared/problem';
 import { publicChallengeConfig } from '../checkout/challenge';
 import { findVariants, resolveVariants, type CatalogVariant } from '../db/catalog';
 import { cartLinesOf, createCart, findCart, removeLine, replaceLines, writeLine } from '../db/carts';
-import { database } from '../db/client';
 import { hydrateCart } from '../domain/cart';
 import { explainRefusal, type CartRefusal } from '../domain/cart-limits';
 import { clearCartCookie, readCartCookie, writeCartCookie } from '../http/cart-cookie';
 import { apiRoute, jsonBody, ok, problems, routesApp } from '../http/api-route';
+import { keepBookmark } from '../http/read-session';
 import type { ShopBindings } from '../http/shop-context';
 import { readStock, stockAvailable } from '../inventory/stock';
 
@@ -29,7 +29,7 @@ type CartContext = Context<ShopBindings>;
 async function currentCartId(c: CartContext): Promise<string | null> {
   const cartId = await readCartCookie(c);
   if (!cartId) return null;
-  const cart = await findCart(database(c.env.DB), c.var.shop.id, cartId);
+  const cart = await findCart(c.var.sessionDb, c.var.shop.id, cartId);
   if (!cart) clearCartCookie(c);
   return cart ? cart.id : null;
 }
@@ -40,13 +40,13 @@ async function ensureCart(c: CartContext, cartId: string | null): Promise<string
     return cartId;
   }
   const fresh = ulid();
-  await createCart(database(c.env.DB), c.var.shop.id, fresh, Date.now());
+  await createCart(c.var.sessionDb, c.var.shop.id, fresh, Date.now());
   await writeCartCookie(c, fresh);
   return fresh;
 }
 
 async function cartView(c: CartContext, cartId: string | null): Promise<CartView> {
-  const db = database(c.env.DB);
+  const db = c.var.sessionDb;
   const shop = c.var.shop;
   const lines = cartId ? await cartLinesOf(db, shop.id, cartId) : [];
   const variants = await findVariants(db, shop.id, { skus: lines.map((l) => l.sku), variantKeys: [] });
@@ -92,7 +92,7 @@ function refusalProblem(refusal: CartRefusal | null, sku: string): ProblemError 
 
 /** The variant a line names, refused when unknown (400) or not for sale (409). */
 async function sellableVariant(c: CartContext, line: Pick<LineRequest, 'sku' | 'variantAttributes'>): Promise<CatalogVariant> {
-  const [variant] = await resolveVariants(database(c.env.DB), c.var.shop.id, [line]);
+  const [variant] = await resolveVariants(c.var.sessionDb, c.var.shop.id, [line]);
   if (!variant) {
     throw new ProblemError({ status: 400, code: 'unknown_sku', detail: `No product ${line.sku} in this shop.`, errors: [{ path: 'sku', message: 'unknown sku' }] });
   }
@@ -133,7 +133,7 @@ async function changeLine(c: CartContext, line: Pick<LineRequest, 'sku' | 'varia
 
   if (!cartId && quantity > caps.maxQuantity) throw await refusalFor(0, 0); // nothing to create a cart for
   cartId = await ensureCart(c, cartId);
-  const db = database(c.env.DB);
+  const db = c.var.sessionDb;
   const written = await writeLine(db, { shopId: shop.id, cartId, sku: variant.sku, quantity, mode }, caps, Date.now());
   if (written === null) {
     const lines = await cartLinesOf(db, shop.id, cartId);
@@ -144,13 +144,13 @@ async function changeLine(c: CartContext, line: Pick<LineRequest, 'sku' | 'varia
 
 /** The stored sku a removal names: the resolved variant's, or the raw sku of a line whose variant is gone. */
 async function storedSku(c: CartContext, line: Pick<LineRequest, 'sku' | 'variantAttributes'>): Promise<string> {
-  const [variant] = await resolveVariants(database(c.env.DB), c.var.shop.id, [line]);
+  const [variant] = await resolveVariants(c.var.sessionDb, c.var.shop.id, [line]);
   return variant?.sku ?? line.sku;
 }
 
 async function replaceCart(c: CartContext, items: LineRequest[]) {
   const shop = c.var.shop;
-  const resolved = await resolveVariants(database(c.env.DB), shop.id, items);
+  const resolved = await resolveVariants(c.var.sessionDb, shop.id, items);
   const unknown = items.flatMap((item, i) => (resolved[i] ? [] : [{ path: `items[${i}].sku`, message: `unknown sku ${item.sku}` }]));
   if (unknown.length > 0) throw new ProblemError({ status: 400, code: 'unknown_sku', detail: 'Some items are not in this shop.', errors: unknown });
   const notSellable = items.flatMap((_, i) => (resolved[i]!.sellable ? [] : [{ path: `items[${i}].sku`, message: `${resolved[i]!.sku} is not for sale` }]));
@@ -188,7 +188,7 @@ async function replaceCart(c: CartContext, items: LineRequest[]) {
   }
 
   const cartId = await ensureCart(c, await currentCartId(c));
-  await replaceLines(database(c.env.DB), shop.id, cartId, lines.map((l) => ({ sku: l.variant.sku, quantity: l.quantity })), Date.now());
+  await replaceLines(c.var.sessionDb, shop.id, cartId, lines.map((l) => ({ sku: l.variant.sku, quantity: l.quantity })), Date.now());
   return cartId;
 }
 
@@ -233,6 +233,8 @@ const app = routesApp<ShopBindings>();
 app.use(async (c, next) => {
   await next();
   c.header('cache-control', 'no-store');
+  // The cart's reads and writes go through the shopper's D1 session: its next reads start after these writes.
+  if (c.req.method !== 'GET' && c.res.ok) keepBookmark(c, c.var.session);
 });
 
 export const cartRoutes = app
@@ -245,7 +247,7 @@ export const cartRoutes = app
     const { quantity, ...line } = c.req.valid('json');
     if (quantity > 0) return c.json(await cartView(c, await changeLine(c, line, quantity, 'set')), 200);
     const cartId = await currentCartId(c);
-    if (cartId) await removeLine(database(c.env.DB), c.var.shop.id, cartId, await storedSku(c, line), Date.now());
+    if (cartId) await removeLine(c.var.sessionDb, c.var.shop.id, cartId, await storedSku(c, line), Date.now());
     return c.json(await cartView(c, cartId), 200);
   })
   .openapi(removeOrEmpty, async (c) => {
@@ -253,7 +255,7 @@ export const cartRoutes = app
     const removal = (await c.req.text()).length > 0 ? c.req.valid('json') : null;
     const cartId = await currentCartId(c);
     if (cartId) {
-      const db = database(c.env.DB);
+      const db = c.var.sessionDb;
       if (removal) await removeLine(db, c.var.shop.id, cartId, await storedSku(c, removal), Date.now());
       else await replaceLines(db, c.var.shop.id, cartId, [], Date.now());
     }

@@ -16,10 +16,11 @@ import { findCheckoutBySession } from '../db/checkouts';
 import { findOrderBySession, orderLinesOf } from '../db/orders';
 import { createCheckout } from '../checkout/create-checkout';
 import { database } from '../db/client';
-import { findCart } from '../db/carts';
 import { readCartCookie } from '../http/cart-cookie';
 import { apiRoute, jsonBody, ok, problems, routesApp } from '../http/api-route';
-import type { ShopBindings } from '../http/shop-context';
+import { readSession } from '../http/read-session';
+import { shopIdOf, type ShopBindings } from '../http/shop-context';
+import type { AuthorityBindings } from '../env';
 import { paymentProviderFor } from '../payments/select';
 
 const CheckoutHeaders = z.object({
@@ -41,30 +42,28 @@ const createSession = (summary: string) =>
     responses: { 200: ok(CheckoutResponse), ...problems(400, 403, 409, 415, 422, 429, 502, 503) },
   });
 
-/** The POST, mounted at both paths; `summary` tells the two entries of the document apart. */
+/**
+ * The POST, mounted at both paths; `summary` tells the two entries of the document apart. Mounted before the
+ * shop middleware: the checkout looks its shop up in its own first read (one round trip for everything).
+ */
 export const checkoutRoutes = (summary: string) =>
-  routesApp<ShopBindings>().openapi(createSession(summary), async (c) => {
+  routesApp<AuthorityBindings>().openapi(createSession(summary), async (c) => {
     const idempotencyKey = c.req.valid('header')['idempotency-key'] ?? null;
     const request = c.req.valid('json');
     const origin = new URL(c.req.url).origin;
-    const provider = paymentProviderFor(c.env, c.var.shop, origin);
-    const db = database(c.env.DB);
-    const cookieCart = await readCartCookie(c);
-    const cart = cookieCart ? await findCart(db, c.var.shop.id, cookieCart) : undefined;
-    // Set by the front-door from CF-Connecting-IP; absent only on internal calls (tests, benchmarks).
-    const clientIp = c.req.header(CLIENT_IP_HEADER) ?? null;
     const checkout = await createCheckout(
       {
         env: c.env,
-        db,
-        shop: c.var.shop,
-        provider,
+        reads: database(readSession(c)),
+        db: database(c.env.DB),
+        shopId: shopIdOf(c),
+        providerFor: (shop) => paymentProviderFor(c.env, shop, origin),
         origin,
-        cartId: cart?.id ?? null,
+        cartId: await readCartCookie(c),
         idempotencyKey,
-        clientIp,
+        // Set by the front-door from CF-Connecting-IP; absent only on internal calls (tests, benchmarks).
+        clientIp: c.req.header(CLIENT_IP_HEADER) ?? null,
         requestId: c.var.requestId,
-        defer: (work) => c.executionCtx.waitUntil(work),
       },
       request,
     );

@@ -2,8 +2,7 @@
 import { ValidateRequest, ValidateResponse } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
 import { resolveVariants } from '../db/catalog';
-import { database } from '../db/client';
-import { count, latencyIncrements } from '../db/metrics';
+import { latencyIncrements, tally } from '../db/metrics';
 import { judgeLines } from '../domain/availability';
 import { apiRoute, jsonBody, ok, problems, routesApp } from '../http/api-route';
 import type { ShopBindings } from '../http/shop-context';
@@ -31,7 +30,7 @@ export const inventoryRoutes = routesApp<ShopBindings>().openapi(validate, async
     });
   }
 
-  const resolved = await resolveVariants(database(c.env.DB), shop.id, request.items);
+  const resolved = await resolveVariants(c.var.sessionDb, shop.id, request.items);
   const stock = await readStock(
     c.env,
     shop,
@@ -39,6 +38,6 @@ export const inventoryRoutes = routesApp<ShopBindings>().openapi(validate, async
   );
   const items = judgeLines(request.items, resolved, stock);
   // Counted after the answer: the histogram never slows the request it measures.
-  c.executionCtx.waitUntil(count(database(c.env.DB), shop.id, latencyIncrements(Date.now() - started)));
+  tally(shop.id, latencyIncrements(Date.now() - started));
   return c.json({ ok: items.every((line) => line.ok), items }, 200);
 });

@@ -3,7 +3,6 @@
 import { ProductsResponse } from '../../../../shared/contracts';
 import { publicChallengeConfig } from '../checkout/challenge';
 import { listSellableCatalog } from '../db/catalog';
-import { database } from '../db/client';
 import { apiRoute, ok, problems, routesApp } from '../http/api-route';
 import type { ShopBindings } from '../http/shop-context';
 import { readStock, stockAvailable } from '../inventory/stock';
@@ -18,7 +17,7 @@ const listProducts = apiRoute({
 
 export const productRoutes = routesApp<ShopBindings>().openapi(listProducts, async (c) => {
   const shop = c.var.shop;
-  const catalog = await listSellableCatalog(database(c.env.DB), shop.id);
+  const catalog = await listSellableCatalog(c.var.sessionDb, shop.id);
   const stock = await readStock(c.env, shop, catalog.flatMap((p) => p.variants.map((v) => v.variantKey)));
   const body: ProductsResponse = {
     currency: shop.currency,

@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import { findCheckout } from '../db/checkouts';
 import { deferEvent, deferredEventsOf, deferredEventsReady, dropDeferredEvent, PAID_STATUSES } from '../db/deferred-events';
 import { findShop } from '../db/shops';
-import { count, countStatement, type MetricName } from '../db/metrics';
+import { countStatement, tally, type MetricName } from '../db/metrics';
 import {
   findOrderByPaymentIntent,
   orderLinesOf,
@@ -87,7 +87,7 @@ async function defer(ctx: EventContext, paymentIntent: string) {
   const { db, shop, event } = ctx;
   log.warn('webhook_deferred', { requestId: ctx.requestId, shopId: shop.id, eventId: event.id, type: event.type, paymentIntent });
   await deferEvent(db, shop.id, event, paymentIntent, ctx.payload);
-  await count(db, shop.id, { webhooks_deferred: 1 });
+  tally(shop.id, { webhooks_deferred: 1 });
 }
 
 /** Applies the kept events of a payment whose order is now paid, oldest first. Idempotent. */

@@ -3,7 +3,7 @@
 // stops retrying, logged and counted, never applied.
 import type Stripe from 'stripe';
 import type { Database } from '../db/client';
-import { count } from '../db/metrics';
+import { tally } from '../db/metrics';
 import type { Shop } from '../db/shops';
 import { runAtomically, type Statement } from '../db/statements';
 import { eventApplied, recordEvent } from '../db/stripe-events';
@@ -50,7 +50,7 @@ export type IgnoreReason =
 export async function ignore(ctx: Pick<EventContext, 'db' | 'shop' | 'event' | 'requestId'>, reason: IgnoreReason): Promise<Applied> {
   const { shop, event } = ctx;
   log.warn('webhook_ignored', { requestId: ctx.requestId, shopId: shop.id, eventId: event.id, type: event.type, reason });
-  await count(ctx.db, shop.id, { webhooks_ignored: 1 });
+  tally(shop.id, { webhooks_ignored: 1 });
   return 'ignored';
 }
 
