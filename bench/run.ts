@@ -86,6 +86,8 @@ interface Run {
   costs?: Record<string, number>[];
   nonStripeP50?: number;
   p95?: number;
+  /** Throughput runs: why requests got no answer, as autocannon reported it. */
+  noAnswer?: Record<string, number>;
 }
 
 const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -109,7 +111,8 @@ function headersFor(target: Target, i: number): Record<string, string> {
 
 /** Throughput: `count` requests, `concurrency` connections, through autocannon (each request its own address). */
 async function load(base: string, count: number, target: Target, concurrency = CONCURRENCY): Promise<Run> {
-  const result = await autocannon({
+  const reasons: Record<string, number> = {};
+  const instance = autocannon({
     url: base,
     connections: Math.min(concurrency, count),
     amount: count,
@@ -124,7 +127,12 @@ async function load(base: string, count: number, target: Target, concurrency = C
         },
       },
     ],
+  }) as unknown as Promise<autocannon.Result> & NodeJS.EventEmitter;
+  instance.on('reqError', (error: Error & { code?: string }) => {
+    const reason = error.code ?? error.message;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
   });
+  const result = await instance;
   const statuses: Record<string, number> = {};
   for (const [status, { count: n }] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = n ?? 0;
   const answered = Object.values(statuses).reduce((sum, n) => sum + n, 0);
@@ -139,6 +147,7 @@ async function load(base: string, count: number, target: Target, concurrency = C
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
+    ...(Object.keys(reasons).length > 0 ? { noAnswer: reasons } : {}),
   };
 }
 
@@ -241,6 +250,10 @@ async function measure(stack: BenchStack) {
     ...([flash, spread, hot, checkoutEdge].some(has5xx) ? ['a 5xx under load'] : []),
   ];
   const unanswered = [flash, spread, hot].reduce((sum, run) => sum + (run.statuses['0'] ?? 0), 0);
+  const noAnswer: Record<string, number> = {};
+  for (const run of [flash, spread, hot]) {
+    for (const [reason, n] of Object.entries(run.noAnswer ?? {})) noAnswer[reason] = (noAnswer[reason] ?? 0) + n;
+  }
   const provider = MODEL ? 'stripe (fake, late)' : 'dev provider';
   const rows: Row[] = [
     ['generator ceiling: front-door only (404)', ceiling],
@@ -275,6 +288,7 @@ async function measure(stack: BenchStack) {
     },
     nearCeiling,
     unanswered,
+    noAnswer,
     violations,
     rows,
   };
@@ -343,7 +357,7 @@ function print(result: Awaited<ReturnType<typeof measure>>) {
   console.log(`\nflash sale: ${result.flashSale.held} held (expected ${FLASH_UNITS}), ${result.flashSale.availableAfter} left`);
   console.log(`hot variant: ${result.hotVariant.held} units held, one per successful checkout (${BUYERS} sent)`);
   if (result.unanswered > 0) {
-    console.log(`note: ${result.unanswered} requests under load got no answer (connection reset or timeout; status 0 above)`);
+    console.log(`note: ${result.unanswered} requests under load got no answer (status 0 above): ${JSON.stringify(result.noAnswer)}`);
   }
   console.log(`flash-sale attempts/s over the no-op floor: ${ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.8)`);
   console.log(`hot-variant checkouts/s over the no-op floor: ${ratios.hotCheckoutsPerSecondOverNoopFloor} (target >= 0.5)`);
