@@ -357,7 +357,10 @@ function print(result: Awaited<ReturnType<typeof measure>>) {
   console.log(`\nflash sale: ${result.flashSale.held} held (expected ${FLASH_UNITS}), ${result.flashSale.availableAfter} left`);
   console.log(`hot variant: ${result.hotVariant.held} units held, one per successful checkout (${BUYERS} sent)`);
   if (result.unanswered > 0) {
-    console.log(`note: ${result.unanswered} requests under load got no answer (status 0 above): ${JSON.stringify(result.noAnswer)}`);
+    console.log(
+      `note: ${result.unanswered} requests under load got no answer (status 0 above); autocannon reported ` +
+        `${JSON.stringify(result.noAnswer)}; the rest: the server closed the connection without an answer`,
+    );
   }
   console.log(`flash-sale attempts/s over the no-op floor: ${ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.8)`);
   console.log(`hot-variant checkouts/s over the no-op floor: ${ratios.hotCheckoutsPerSecondOverNoopFloor} (target >= 0.5)`);
