@@ -1,15 +1,20 @@
 // npm run bench: the stock and checkout paths under load, as ratios against floors measured in the same run.
 // Starts its own stack (bare workerd through Miniflare, rate limits raised), prints a table, and writes
-// bench/results/<time>.json. Options: --buyers 2000 --concurrency 64 --variants 200.
+// bench/results/<time>.json. Options: --buyers 2000 --concurrency 64 --variants 200; --model prod runs under the
+// latency model (shared/latency-model.ts: D1, Durable Object and Stripe round trips delayed as in production).
+// Throughput is driven by autocannon, whose own ceiling (a front-door-only answer) is measured in the same run;
+// latency runs (a few at a time) use Node fetch, to pair each answer's time with its x-cost.
 // All load goes to 127.0.0.1 and is bounded in count; the generator and the stack share this machine's cores,
 // so compare the ratios, not the absolute figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { LATENCY_PRESETS, type LatencyModel } from '../shared/latency-model';
 import { ShopFile } from '../shared/shop-file';
 import { ROOT } from '../scripts/lib/paths';
 import { DEFAULT_ADMIN_TOKEN } from '../test/stack/harness';
-import { startBenchStack, type BenchStack } from './stack';
+import { BENCH_STRIPE_KEY_BINDING, startBenchStack, type BenchStack } from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -17,14 +22,25 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     variants: { type: 'string', default: '200' },
     calls: { type: 'string', default: '2000' },
-    checkouts: { type: 'string', default: '200' },
+    checkouts: { type: 'string' },
+    model: { type: 'string' },
   },
 });
-const BUYERS = Number(args.buyers);
+const MODEL_NAME = args.model;
+if (MODEL_NAME !== undefined && !LATENCY_PRESETS[MODEL_NAME]) {
+  throw new Error(`--model: one of ${Object.keys(LATENCY_PRESETS).join(', ')}`);
+}
+const MODEL: LatencyModel | null = MODEL_NAME ? LATENCY_PRESETS[MODEL_NAME]! : null;
+/** Under the model every round trip waits: fewer requests (a fifth of the load, 40 latency samples). */
+const SCALE = MODEL ? 0.2 : 1;
+const BUYERS = Math.round(Number(args.buyers) * SCALE);
 const CONCURRENCY = Number(args.concurrency);
 const VARIANTS = Number(args.variants);
-const CALLS = Number(args.calls);
-const CHECKOUTS = Number(args.checkouts);
+const CALLS = Math.round(Number(args.calls) * SCALE);
+const CHECKOUTS = Number(args.checkouts ?? (MODEL ? 40 : 200));
+/** A path only the front-door answers (an unknown API path: 404 before any hop): the generator's ceiling. */
+const CEILING_PATH = '/api/__bench_ceiling';
+const CEILING_WARNING = 0.8;
 const FLASH_UNITS = 100;
 const LATENCY_CONCURRENCY = 4;
 const TOKEN = DEFAULT_ADMIN_TOKEN; // the harness gives the bench shop this one
@@ -37,7 +53,9 @@ function benchShop(): ShopFile {
       name: 'Bench',
       hostnames: ['bench.invalid'],
       currency: 'gbp',
-      paymentProvider: 'dev',
+      // Under the latency model the shop pays through the fake Stripe (late by the model's Stripe call).
+      paymentProvider: MODEL ? 'stripe' : 'dev',
+      ...(MODEL ? { stripeSecretKeyBinding: BENCH_STRIPE_KEY_BINDING } : {}),
       stripeWebhookSecretBinding: 'STRIPE_WEBHOOK_SECRET_BENCHSHOP',
       adminTokenVariable: 'BENCH_ADMIN_TOKEN',
       maxLineQuantity: 1000,
@@ -62,43 +80,122 @@ interface Run {
   perSecond: number;
   statuses: Record<string, number>;
   p50: number;
-  p95: number;
+  p90: number;
   p99: number;
+  /** Latency runs only: the answers' x-cost headers, and each request's time less its Stripe round trips. */
+  costs?: Record<string, number>[];
+  nonStripeP50?: number;
+  p95?: number;
+  /** Throughput runs: why requests got no answer, as autocannon reported it. */
+  noAnswer?: Record<string, number>;
 }
 
-/** Sends `count` requests with at most `concurrency` in flight; latencies in ms. */
-async function load(count: number, request: (i: number) => Promise<number>, concurrency = CONCURRENCY): Promise<Run> {
-  const latencies: number[] = [];
+const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+let nextClient = 0; // every request of the run from its own address
+
+interface Target {
+  method?: 'GET' | 'POST';
+  path: string;
+  body?: (i: number) => string;
+  /** Straight to the authority: the shop comes from x-shop-id, as the gateway would send it. */
+  shop?: boolean;
+}
+
+function headersFor(target: Target, i: number): Record<string, string> {
+  return {
+    'cf-connecting-ip': ip(i),
+    ...(target.shop ? { 'x-shop-id': 'benchshop' } : {}),
+    ...(target.body ? { 'content-type': 'application/json' } : {}),
+  };
+}
+
+/** Throughput: `count` requests, `concurrency` connections, through autocannon (each request its own address). */
+async function load(base: string, count: number, target: Target, concurrency = CONCURRENCY): Promise<Run> {
+  const reasons: Record<string, number> = {};
+  const instance = autocannon({
+    url: base,
+    connections: Math.min(concurrency, count),
+    amount: count,
+    timeout: 60,
+    requests: [
+      {
+        method: target.method ?? 'GET',
+        path: target.path,
+        setupRequest: (request) => {
+          const i = nextClient++;
+          return { ...request, headers: headersFor(target, i), ...(target.body ? { body: target.body(i) } : {}) };
+        },
+      },
+    ],
+  }) as unknown as Promise<autocannon.Result> & NodeJS.EventEmitter;
+  instance.on('reqError', (error: Error & { code?: string }) => {
+    const reason = error.code ?? error.message;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+  });
+  const result = await instance;
+  const statuses: Record<string, number> = {};
+  for (const [status, { count: n }] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = n ?? 0;
+  const answered = Object.values(statuses).reduce((sum, n) => sum + n, 0);
+  // Status 0: no answer (a reset connection or a timeout); autocannon reconnects and goes on.
+  if (answered < count) statuses['0'] = count - answered;
+  const seconds = result.duration;
+  return {
+    count,
+    seconds: Math.round(seconds * 100) / 100,
+    perSecond: Math.round(answered / seconds),
+    statuses,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    ...(Object.keys(reasons).length > 0 ? { noAnswer: reasons } : {}),
+  };
+}
+
+/** Latency: `count` requests with at most `concurrency` in flight, each timed with its own x-cost (Node fetch). */
+async function timed(base: string, count: number, target: Target, concurrency: number): Promise<Run> {
+  const samples: { ms: number; cost: Record<string, number> }[] = [];
   const statuses: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const i = next++;
+      while (next++ < count) {
+        const i = nextClient++;
         const t = performance.now();
-        const status = await request(i).catch(() => 0);
-        latencies.push(performance.now() - t);
+        let status = 0;
+        let cost: Record<string, number> = {};
+        try {
+          const res = await fetch(`${base}${target.path}`, { method: target.method ?? 'GET', headers: headersFor(target, i), body: target.body?.(i) });
+          await res.arrayBuffer();
+          status = res.status;
+          cost = JSON.parse(res.headers.get('x-cost') ?? '{}') as Record<string, number>;
+        } catch {
+          status = 0;
+        }
+        samples.push({ ms: performance.now() - t, cost });
         statuses[status] = (statuses[status] ?? 0) + 1;
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
-  return { count, seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(count / seconds), statuses, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
-}
-
-const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-
-async function send(base: string, pathname: string, init: RequestInit & { i: number; shop?: boolean }): Promise<number> {
-  const headers = new Headers(init.headers);
-  headers.set('cf-connecting-ip', ip(init.i));
-  if (init.shop) headers.set('x-shop-id', 'benchshop');
-  if (init.body) headers.set('content-type', 'application/json');
-  const res = await fetch(`${base}${pathname}`, { ...init, headers });
-  await res.arrayBuffer();
-  return res.status;
+  const at = (values: number[], q: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
+  };
+  const ms = samples.map((s) => s.ms);
+  const stripeMs = MODEL?.stripeMs ?? 0;
+  return {
+    count,
+    seconds: Math.round(seconds * 100) / 100,
+    perSecond: Math.round(count / seconds),
+    statuses,
+    p50: at(ms, 0.5),
+    p90: at(ms, 0.9),
+    p95: at(ms, 0.95),
+    p99: at(ms, 0.99),
+    costs: samples.map((s) => s.cost),
+    nonStripeP50: at(samples.map((s) => s.ms - stripeMs * (s.cost.providerRoundTrips ?? 0)), 0.5),
+  };
 }
 
 const checkoutBody = (sku: string) => JSON.stringify({ items: [{ sku, quantity: 1 }] });
@@ -111,54 +208,87 @@ async function available(stack: BenchStack, sku: string): Promise<number> {
 
 type Row = [string, Run | null];
 
-async function measure(stack: BenchStack, shop: ShopFile) {
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const has5xx = (run: Run) => Object.keys(run.statuses).some((status) => Number(status) >= 500);
+
+async function measure(stack: BenchStack) {
   const direct = stack.authority;
-  // Warm up both paths (isolates, D1 statements, the objects the floors use).
-  await load(200, (i) => send(stack.edge, '/api/bench/noop', { i }));
-  if (direct) await load(200, (i) => send(direct, '/api/bench/noop', { i, shop: true }));
+  const noop: Target = { path: '/api/bench/noop' };
+  const checkout = (sku: (i: number) => string): Target => ({ method: 'POST', path: '/api/checkout-session', body: (i) => checkoutBody(sku(i)) });
+  // Warm up both paths (isolates, D1 statements, the objects the floors use) and the generator.
+  await load(stack.edge, 200, { path: CEILING_PATH });
+  await load(stack.edge, 200, noop);
+  if (direct) await load(direct, 200, { ...noop, shop: true });
 
-  const noopEdge = await load(CALLS, (i) => send(stack.edge, '/api/bench/noop', { i }));
-  const noopDirect = direct ? await load(CALLS, (i) => send(direct, '/api/bench/noop', { i, shop: true })) : null;
+  // The generator's own ceiling: an answer of the front-door alone (404 before any hop).
+  // Never scaled down: a short run would understate it.
+  const ceiling = await load(stack.edge, Number(args.calls), { path: CEILING_PATH });
+  const noopEdge = await load(stack.edge, CALLS, noop);
+  const noopDirect = direct ? await load(direct, CALLS, { ...noop, shop: true }) : null;
 
-  const flash = await load(BUYERS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-FLASH-1') }));
+  const flash = await load(stack.edge, BUYERS, checkout(() => 'B-FLASH-1'));
   const flashHeld = flash.statuses['200'] ?? 0;
   const flashLeft = await available(stack, 'B-FLASH-1');
 
-  const spread = await load(BUYERS, (i) =>
-    send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody(`B-SPREAD-${i % VARIANTS}`) }),
-  );
+  const spread = await load(stack.edge, BUYERS, checkout((i) => `B-SPREAD-${i % VARIANTS}`));
+  // A hot variant with plenty of stock: every checkout holds, all at full concurrency on one stock object.
+  const hotBefore = await available(stack, 'B-E2E-1');
+  const hot = await load(stack.edge, BUYERS, checkout(() => 'B-E2E-1'));
+  const hotHeld = hotBefore - (await available(stack, 'B-E2E-1'));
   // Latency, not throughput: a few shoppers at a time, so the edge's share is its hops and not its queue.
-  const checkoutEdge = await load(CHECKOUTS, (i) => send(stack.edge, '/api/checkout-session', { i, method: 'POST', body: checkoutBody('B-E2E-1') }), LATENCY_CONCURRENCY);
-  const checkoutDirect = direct
-    ? await load(CHECKOUTS, (i) => send(direct, '/api/checkout-session', { i, shop: true, method: 'POST', body: checkoutBody('B-E2E-1') }), LATENCY_CONCURRENCY)
-    : null;
+  const checkoutEdge = await timed(stack.edge, CHECKOUTS, checkout(() => 'B-E2E-1'), LATENCY_CONCURRENCY);
+  const checkoutDirect = direct ? await timed(direct, CHECKOUTS, { ...checkout(() => 'B-E2E-1'), shop: true }, LATENCY_CONCURRENCY) : null;
 
   const costs = await costPerRequest(stack.edge);
 
   const violations = [
     ...(flashHeld !== FLASH_UNITS ? [`flash sale held ${flashHeld}, expected exactly ${FLASH_UNITS}`] : []),
     ...(flashLeft !== 0 ? [`flash sale left ${flashLeft} available, expected 0`] : []),
-    ...(flash.statuses['500'] || spread.statuses['500'] ? ['a 5xx under load'] : []),
+    ...(hotHeld !== (hot.statuses['200'] ?? 0) || hot.statuses['409']
+      ? [`hot variant: ${hotHeld} units held for ${hot.statuses['200'] ?? 0} successful checkouts (${hot.statuses['409'] ?? 0} refused)`]
+      : []),
+    ...([flash, spread, hot, checkoutEdge].some(has5xx) ? ['a 5xx under load'] : []),
   ];
+  const unanswered = [flash, spread, hot].reduce((sum, run) => sum + (run.statuses['0'] ?? 0), 0);
+  const noAnswer: Record<string, number> = {};
+  for (const run of [flash, spread, hot]) {
+    for (const [reason, n] of Object.entries(run.noAnswer ?? {})) noAnswer[reason] = (noAnswer[reason] ?? 0) + n;
+  }
+  const provider = MODEL ? 'stripe (fake, late)' : 'dev provider';
   const rows: Row[] = [
+    ['generator ceiling: front-door only (404)', ceiling],
     ['no-op DO call, through the 3 hops', noopEdge],
     ['no-op DO call, authority only', noopDirect],
     [`flash sale: ${BUYERS} buyers, 1 variant x ${FLASH_UNITS}`, flash],
     [`spread: ${BUYERS} buyers over ${VARIANTS} variants`, spread],
-    [`checkout (dev provider), 3 hops, ${LATENCY_CONCURRENCY} at a time`, checkoutEdge],
-    [`checkout (dev provider), authority only, ${LATENCY_CONCURRENCY} at a time`, checkoutDirect],
+    [`hot variant: ${BUYERS} checkouts, all hold`, hot],
+    [`checkout (${provider}), 3 hops, ${LATENCY_CONCURRENCY} at a time`, checkoutEdge],
+    [`checkout (${provider}), authority only, ${LATENCY_CONCURRENCY} at a time`, checkoutDirect],
   ];
+  const nearCeiling = rows
+    .slice(1)
+    .filter(([, run]) => run && run.perSecond > CEILING_WARNING * ceiling.perSecond)
+    .map(([name]) => name);
+  const { costs: _edgeCosts, ...edgeRun } = checkoutEdge;
+  const directRun = checkoutDirect ? (({ costs: _c, ...run }) => run)(checkoutDirect) : null;
   return {
     runtime: stack.runtime,
+    model: MODEL ? { name: MODEL_NAME, ...MODEL } : null,
+    generatorCeiling: ceiling,
     floors: { noopDurableObjectThroughEdge: noopEdge, noopDurableObjectDirect: noopDirect },
     flashSale: { ...flash, held: flashHeld, availableAfter: flashLeft },
     spread,
-    checkout: { throughEdge: checkoutEdge, authorityDirect: checkoutDirect },
+    hotVariant: { ...hot, held: hotHeld },
+    checkout: { throughEdge: edgeRun, authorityDirect: directRun },
     costPerRequest: costs,
     ratios: {
-      flashAttemptsPerSecondOverNoopFloor: Math.round((flash.perSecond / noopEdge.perSecond) * 100) / 100,
-      edgeHopShareOfCheckoutP50: checkoutDirect ? Math.round(((checkoutEdge.p50 - checkoutDirect.p50) / checkoutEdge.p50) * 100) / 100 : null,
+      flashAttemptsPerSecondOverNoopFloor: ratio(flash.perSecond, noopEdge.perSecond),
+      hotCheckoutsPerSecondOverNoopFloor: ratio(hot.perSecond, noopEdge.perSecond),
+      edgeHopShareOfCheckoutP50: checkoutDirect ? ratio(checkoutEdge.p50 - checkoutDirect.p50, checkoutEdge.p50) : null,
     },
+    nearCeiling,
+    unanswered,
+    noAnswer,
     violations,
     rows,
   };
@@ -205,29 +335,67 @@ async function costPerRequest(edge: string): Promise<Record<string, Record<strin
   return costs;
 }
 
+const pad = (value: unknown, width: number) => String(value).padStart(width);
+
 function print(result: Awaited<ReturnType<typeof measure>>) {
-  console.log(`\n${result.runtime}; generator: Node fetch on the same machine, concurrency ${CONCURRENCY}\n`);
-  console.log(['scenario'.padEnd(52), 'req/s'.padStart(7), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'p99 ms'.padStart(8), '  statuses'].join(''));
+  const model = result.model ? `; latency model "${result.model.name}" (${JSON.stringify(LATENCY_PRESETS[result.model.name!])})` : '';
+  console.log(`\n${result.runtime}${model}`);
+  console.log(`generator: autocannon, ${CONCURRENCY} connections, each request from its own address; latency rows: Node fetch`);
+  if (MODEL) console.log(`under the model: ${BUYERS} buyers and ${CALLS} calls per scenario (a fifth of the default), ${CHECKOUTS} latency samples`);
+  console.log(`\n${'scenario'.padEnd(54)}${pad('req/s', 7)}${pad('p50 ms', 8)}${pad('p90 ms', 8)}${pad('p99 ms', 8)}  statuses`);
   for (const [name, run] of result.rows) {
     if (!run) {
-      console.log(`${name.padEnd(52)}      (not reachable in this runtime)`);
+      console.log(`${name.padEnd(54)}      (not reachable in this runtime)`);
       continue;
     }
-    console.log([name.padEnd(52), String(run.perSecond).padStart(7), String(run.p50).padStart(8), String(run.p95).padStart(8), String(run.p99).padStart(8), `  ${JSON.stringify(run.statuses)}`].join(''));
+    console.log(`${name.padEnd(54)}${pad(run.perSecond, 7)}${pad(run.p50, 8)}${pad(run.p90, 8)}${pad(run.p99, 8)}  ${JSON.stringify(run.statuses)}`);
   }
+  for (const name of result.nearCeiling) {
+    console.log(`WARNING: "${name}" reached more than ${CEILING_WARNING} of the generator's ceiling: the generator may be its cap`);
+  }
+  const { ratios } = result;
   console.log(`\nflash sale: ${result.flashSale.held} held (expected ${FLASH_UNITS}), ${result.flashSale.availableAfter} left`);
-  console.log(`flash-sale attempts/s over the no-op floor: ${result.ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.5)`);
-  if (result.ratios.edgeHopShareOfCheckoutP50 !== null) {
-    console.log(`edge hops' share of checkout p50: ${result.ratios.edgeHopShareOfCheckoutP50} (target <= 0.2)`);
+  console.log(`hot variant: ${result.hotVariant.held} units held, one per successful checkout (${BUYERS} sent)`);
+  if (result.unanswered > 0) {
+    console.log(
+      `note: ${result.unanswered} requests under load got no answer (status 0 above); autocannon reported ` +
+        `${JSON.stringify(result.noAnswer)}; the rest: the server closed the connection without an answer`,
+    );
+  }
+  console.log(`flash-sale attempts/s over the no-op floor: ${ratios.flashAttemptsPerSecondOverNoopFloor} (target >= 0.8)`);
+  console.log(`hot-variant checkouts/s over the no-op floor: ${ratios.hotCheckoutsPerSecondOverNoopFloor} (target >= 0.5)`);
+  if (ratios.edgeHopShareOfCheckoutP50 !== null) {
+    console.log(`edge hops' share of checkout p50: ${ratios.edgeHopShareOfCheckoutP50} (target <= 0.10)`);
+  }
+  if (MODEL) {
+    const edge = result.checkout.throughEdge;
+    const mean = (key: string) => {
+      const costs = result.rows.find(([name]) => name.includes('3 hops, '))?.[1]?.costs ?? [];
+      return Math.round((costs.reduce((sum, c) => sum + (c[key] ?? 0), 0) / Math.max(1, costs.length)) * 10) / 10;
+    };
+    console.log(`\ncheckout under the model, through the 3 hops: p50 ${edge.p50} ms, p95 ${edge.p95} ms`);
+    console.log(`  Stripe round trips per checkout ${mean('providerRoundTrips')} x ${MODEL.stripeMs} ms; modeled D1/DO wait ${mean('modeledMs')} ms`);
+    console.log(`  non-Stripe part of p50 (each request's time less ${MODEL.stripeMs} ms per Stripe round trip): ${edge.nonStripeP50} ms (target <= 100)`);
   }
   if (result.costPerRequest) {
     console.log('\ncost per request, counted by the workers (sequential round trips: what a shopper waits on)');
-    console.log(['request'.padEnd(30), 'D1 trips'.padStart(9), 'writes'.padStart(7), 'DO trips'.padStart(9), 'D1 stmts'.padStart(9),
-      'rows read'.padStart(10), 'rows written'.padStart(13), 'DO calls'.padStart(9)].join(''));
+    const columns: [string, (c: Record<string, number>) => number | undefined, number][] = [
+      ['D1 trips', (c) => c.d1RoundTrips, 9],
+      ['writes', (c) => c.d1WriteRoundTrips, 7],
+      ['replica', (c) => c.d1ReplicaRoundTrips, 8],
+      ['stock DO trips', (c) => (c.durableObjectRoundTrips ?? 0) - (c.limiterRoundTrips ?? 0), 15],
+      ['limiter DO trips', (c) => c.limiterRoundTrips, 17],
+      ['provider trips', (c) => c.providerRoundTrips, 15],
+      ['D1 stmts', (c) => c.d1Statements, 9],
+      ['rows read', (c) => c.d1RowsRead, 10],
+      ['rows written', (c) => c.d1RowsWritten, 13],
+      ['DO calls', (c) => c.durableObjectCalls, 9],
+      ['provider calls', (c) => c.providerCalls, 15],
+      ...(MODEL ? [['modeled ms', (c: Record<string, number>) => c.modeledMs, 11] as [string, (c: Record<string, number>) => number | undefined, number]] : []),
+    ];
+    console.log(`${'request'.padEnd(30)}${columns.map(([title, , width]) => pad(title, width)).join('')}`);
     for (const [name, c] of Object.entries(result.costPerRequest)) {
-      console.log([name.padEnd(30), String(c.d1RoundTrips).padStart(9), String(c.d1WriteRoundTrips).padStart(7),
-        String(c.durableObjectRoundTrips).padStart(9), String(c.d1Statements).padStart(9), String(c.d1RowsRead).padStart(10),
-        String(c.d1RowsWritten).padStart(13), String(c.durableObjectCalls).padStart(9)].join(''));
+      console.log(`${name.padEnd(30)}${columns.map(([, value, width]) => pad(Math.round((value(c) ?? 0) * 10) / 10, width)).join('')}`);
     }
   }
   console.log(result.violations.length === 0 ? 'invariants: no violation' : `VIOLATIONS: ${result.violations.join('; ')}`);
@@ -236,9 +404,9 @@ function print(result: Awaited<ReturnType<typeof measure>>) {
 async function main() {
   const shop = benchShop();
   const results = [];
-  const stack = await startBenchStack(shop, 10_000_000);
+  const stack = await startBenchStack(shop, 10_000_000, MODEL ? { name: MODEL_NAME!, model: MODEL } : undefined);
   try {
-    const result = await measure(stack, shop);
+    const result = await measure(stack);
     print(result);
     const { rows: _rows, ...recorded } = result;
     results.push(recorded);
@@ -249,7 +417,7 @@ async function main() {
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ at, options: { buyers: BUYERS, concurrency: CONCURRENCY, variants: VARIANTS, calls: CALLS, checkouts: CHECKOUTS }, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at, options: { buyers: BUYERS, concurrency: CONCURRENCY, variants: VARIANTS, calls: CALLS, checkouts: CHECKOUTS, model: MODEL_NAME ?? null }, results }, null, 2)}\n`);
   console.log(`\nresults: ${path.relative(ROOT, file)}`);
   if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
 }

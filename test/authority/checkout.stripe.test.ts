@@ -111,6 +111,19 @@ describe('checkout with Stripe', () => {
     expect(session!.form.discounts).toEqual([{ coupon: expect.stringMatching(/^co_fake_\d+$/) }]);
   });
 
+  it("cost accounting counts the stripe package's HTTP calls: coupon then session, two sequential round trips", async () => {
+    await call('/api/admin/coupons', { method: 'POST', shop: SHOP, admin: SHOP, json: { code: 'COST10', percentOff: 10 } });
+    env.COST_ACCOUNTING = '1';
+    try {
+      const res = await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }], coupon: 'cost10' });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.headers.get('x-cost')!)).toMatchObject({ providerCalls: 2, providerRoundTrips: 2 });
+      expect((await recorded()).map((r) => r.path)).toEqual(['/v1/coupons', '/v1/checkout/sessions']);
+    } finally {
+      env.COST_ACCOUNTING = undefined;
+    }
+  });
+
   for (const [mode, what] of [
     ['500', 'a Stripe 500'],
     ['429', 'a Stripe 429'],

@@ -1,7 +1,8 @@
 // A fake Stripe API for tests: a real HTTP server the real stripe package talks to (through its host/port/
 // protocol options). It checks what the code sends the way Stripe would (auth, version, idempotency keys,
 // the form-encoded parameters of a Checkout Session) and refuses what Stripe would refuse. Tests read what
-// it received and tell it to fail (500, 429, a hang) through its /__control endpoints.
+// it received and tell it to fail (500, 429, a hang) through its /__control endpoints; it can answer late
+// (`delayMs`, the bench's latency model).
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -70,7 +71,12 @@ export interface FakeStripe {
   close(): Promise<void>;
 }
 
-export async function startFakeStripe(): Promise<FakeStripe> {
+export interface FakeStripeOptions {
+  /** Answer every API call (not /__control) this many ms late: the latency model's Stripe call (npm run bench). */
+  delayMs?: number;
+}
+
+export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
   let requests: RecordedRequest[] = [];
   let failure: Failure | null = null;
   const idempotent = new Map<string, { params: string; status: number; body: unknown }>();
@@ -163,7 +169,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       }
       const answer = handleApi(req.method ?? '', url.pathname, form);
       if (idempotencyKey && answer.status < 500) idempotent.set(idempotencyKey, { params, ...answer });
-      send(answer.status, answer.body);
+      if (options.delayMs) setTimeout(() => send(answer.status, answer.body), options.delayMs);
+      else send(answer.status, answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

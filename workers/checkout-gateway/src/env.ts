@@ -15,4 +15,8 @@ export interface GatewayEnv {
   RATE_LIMIT_CART_PER_MINUTE?: string;
   /** "1": add this hop's calls to the x-cost header (benchmarks). */
   COST_ACCOUNTING?: string;
+  /** A latency model for the bench and stack tests (shared/latency-model.ts); honoured only when ENVIRONMENT is
+   *  set and is not "production". */
+  LATENCY_MODEL?: string;
+  ENVIRONMENT?: string;
 }

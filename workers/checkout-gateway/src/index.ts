@@ -5,6 +5,7 @@ import { clientKeyOf } from '../../../shared/client-address';
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
 import { addCost } from '../../../shared/cost';
+import { delayedTrips, latencyModelOf } from '../../../shared/latency-model';
 import { guarded, passOn } from '../../../shared/guard';
 import { createLogger } from '../../../shared/log';
 import { problemResponse } from '../../../shared/problem';
@@ -42,12 +43,15 @@ export default {
     if (!shop) return problemResponse({ status: 404, code: 'unknown_shop', detail: 'unknown shop' }, requestId);
 
     const cls = limitedClass(rule.class);
+    const model = latencyModelOf(env);
+    const modeled = { ms: 0 }; // the latency model's wait in this hop
     let limitHeaders: Record<string, string> = {};
     if (cls) {
       // One client is an IPv4 address or an IPv6 /64 (anyone can pick any address in their /64).
       const client = clientKeyOf(request.headers.get(CLIENT_IP_HEADER)) ?? 'unknown';
       calls++;
-      const outcome = await checkLimit(env, client, shop, cls);
+      const limiterCall = () => checkLimit(env, client, shop, cls);
+      const outcome = model ? await delayedTrips(modeled).around(model.durableObjectMs, limiterCall) : await limiterCall();
       if (outcome.kind === 'limiter_down') {
         log.error('rate_limiter_unavailable', { requestId, shopId, class: cls, failClosed: outcome.failClosed });
         if (outcome.failClosed) {
@@ -79,7 +83,9 @@ export default {
       response = addCost(response, {
         durableObjectCalls: limiterCalls,
         durableObjectRoundTrips: limiterCalls,
+        limiterRoundTrips: limiterCalls,
         subrequests: calls + 1,
+        modeledMs: modeled.ms,
       });
     }
     if (Object.keys(limitHeaders).length === 0) return passOn(response);

@@ -1,4 +1,5 @@
 import type { InventoryDO } from '../../../durable-objects/inventory-do';
+import type { ProviderMeter } from './payments/provider';
 
 /** Bindings of the commerce-authority (root wrangler.toml). Secrets named by a shop's config are read by name. */
 export interface AuthorityEnv {
@@ -16,6 +17,10 @@ export interface AuthorityEnv {
   STRIPE_TIMEOUT_MS?: string;
   /** "1": answer an x-cost header per request (benchmarks; ignored in production). */
   COST_ACCOUNTING?: string;
+  /** A latency model ("prod" or JSON, shared/latency-model.ts) for the bench and stack tests; ignored in production. */
+  LATENCY_MODEL?: string;
+  /** Not a binding: cost accounting's per-request counter of payment provider calls (cost-accounting.ts). */
+  PAYMENT_PROVIDER_METER?: ProviderMeter;
 }
 
 export interface AuthorityVariables {

@@ -6,7 +6,9 @@ import type { ShopEdgeConfig } from '../../../shared/edge-config';
 import { app } from './app';
 import { expireStaleCheckouts } from './checkout/expire-stale';
 import { addCost } from '../../../shared/cost';
+import { latencyModelOf } from '../../../shared/latency-model';
 import { costAccountingOn, meteredEnv } from './cost-accounting';
+import { modeledEnv } from './latency-model';
 import { database } from './db/client';
 import { flushTallies } from './db/metrics';
 import { edgeConfigOf, findActiveShop } from './db/shops';
@@ -22,11 +24,15 @@ export { InventoryDO } from '../../../durable-objects/inventory-do';
 
 export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
   override async fetch(request: Request): Promise<Response> {
-    if (!costAccountingOn(this.env)) return app.fetch(request, this.env, this.ctx);
-    const { env, cost } = meteredEnv(this.env);
+    // The latency model wraps the real bindings; cost accounting wraps the model's.
+    const model = latencyModelOf(this.env);
+    const wait = { ms: 0 };
+    const bindings = model ? modeledEnv(this.env, model, wait) : this.env;
+    if (!costAccountingOn(this.env)) return app.fetch(request, bindings, this.ctx);
+    const { env, cost } = meteredEnv(bindings);
     const response = await app.fetch(request, env, this.ctx);
     const spent = cost();
-    return addCost(response, { ...spent, subrequests: spent.durableObjectCalls });
+    return addCost(response, { ...spent, subrequests: spent.durableObjectCalls, modeledMs: wait.ms });
   }
 
   /** RPC for the gateway: an active shop's status and limits, or null. */

@@ -37,6 +37,11 @@ export interface PaymentProvider {
   expireSession(sessionId: string): Promise<void>;
 }
 
+/** Counts calls to the provider at its network edge (cost accounting): each call goes through `around`. */
+export interface ProviderMeter {
+  around<T>(call: () => Promise<T>): Promise<T>;
+}
+
 /** The provider could not be reached or refused: the caller releases holds and answers 502. */
 export class ProviderError extends Error {
   constructor(

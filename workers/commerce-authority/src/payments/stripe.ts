@@ -8,6 +8,8 @@ export interface StripeSettings {
   /** Only for tests: a fake Stripe API at this base URL (http://127.0.0.1:port). */
   apiBase?: string;
   timeoutMs: number;
+  /** The fetch the stripe package sends its HTTP calls with (cost accounting counts them); global fetch by default. */
+  fetch?: typeof fetch;
 }
 
 // One retry on connection errors, 409 and 5xx that Stripe marks retryable; with an 8 s timeout a checkout
@@ -18,7 +20,7 @@ const STRIPE_MAX_NETWORK_RETRIES = 1;
 function client(settings: StripeSettings): Stripe {
   const base = settings.apiBase ? new URL(settings.apiBase) : null;
   return new Stripe(settings.secretKey, {
-    httpClient: Stripe.createFetchHttpClient(),
+    httpClient: Stripe.createFetchHttpClient(settings.fetch),
     maxNetworkRetries: STRIPE_MAX_NETWORK_RETRIES,
     timeout: settings.timeoutMs,
     ...(base ? { host: base.hostname, port: base.port, protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
