@@ -14,6 +14,7 @@ import { ProblemError } from '../../../../shared/problem';
 import { checkoutStatus } from '../checkout/view';
 import { findCheckoutBySession } from '../db/checkouts';
 import { findOrderBySession, orderLinesOf } from '../db/orders';
+import { fulfilmentView } from '../domain/fulfilment';
 import { createCheckout } from '../checkout/create-checkout';
 import { database } from '../db/client';
 import { findCart } from '../db/carts';
@@ -92,5 +93,7 @@ export const checkoutSessionRoutes = routesApp<ShopBindings>().openapi(sessionSt
   }
   const order = await findOrderBySession(db, shop.id, sessionId);
   c.header('cache-control', 'no-store');
-  return c.json(checkoutStatus(shop, checkout, order, order ? await orderLinesOf(db, order.id) : []), 200);
+  const status = checkoutStatus(shop, checkout, order, order ? await orderLinesOf(db, order.id) : []);
+  if (status.order) status.order.fulfilment = fulfilmentView(order!.fulfilment);
+  return c.json(status, 200);
 });
