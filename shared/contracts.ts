@@ -104,14 +104,19 @@ export const ProductsResponse = z.object({
 export type ProductsResponse = z.infer<typeof ProductsResponse>;
 
 // Admin: stock
-export const SetStockRequest = z.strictObject({ onHand: z.int().min(0).max(LIMITS.onHand) });
+const StockReason = z.string().trim().min(1).max(200);
+export const SetStockRequest = z.strictObject({
+  onHand: z.int().min(0).max(LIMITS.onHand),
+  /** Why (a stocktake, say); recorded with the change. Default: "count set by admin". */
+  reason: StockReason.optional(),
+});
 export const AdjustStockRequest = z.strictObject({
   delta: z
     .int()
     .min(-LIMITS.onHand)
     .max(LIMITS.onHand)
     .refine((d) => d !== 0, 'must not be zero'),
-  reason: z.string().trim().min(1).max(200),
+  reason: StockReason,
 });
 export const StockView = z.object({
   sku: z.string(),

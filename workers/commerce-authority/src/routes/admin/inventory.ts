@@ -164,10 +164,10 @@ export const adminInventoryRoutes = routesApp<ShopBindings>()
   })
   .openapi(setCount, async (c) => {
     const variant = await variantBySku(c, c.req.valid('param').sku);
-    const { onHand } = c.req.valid('json');
+    const { onHand, reason = 'count set by admin' } = c.req.valid('json');
     const id = changeId(c.req.valid('header')['idempotency-key']);
     const stock = stockObject(c.env, c.var.shop.id, variant.variantKey);
-    return c.json(await applyChange(variant, () => stock.set(id, onHand, 'count set by admin')), 200);
+    return c.json(await applyChange(variant, () => stock.set(id, onHand, reason)), 200);
   })
   .openapi(adjust, async (c) => {
     const variant = await variantBySku(c, c.req.valid('param').sku);
