@@ -129,6 +129,7 @@ export type StockView = z.infer<typeof StockView>;
 export const LowStockThreshold = z.int().min(0).max(LIMITS.onHand);
 export const StockItemView = StockView.extend({
   productSku: z.string(),
+  productName: z.string(),
   attributes: z.record(z.string(), z.string()),
   sellable: z.boolean(),
   backorder: z.boolean(),

@@ -20,8 +20,18 @@ export function field(label: string, input: HTMLInputElement | HTMLSelectElement
   return h('label', {}, label, input);
 }
 
-/** A table that scrolls sideways on a narrow screen; the scroll region is focusable for keyboard users. */
+/**
+ * A table; on a phone each row becomes a card whose cells are labelled by their column (data-label, see
+ * styles.css). The wrapper is a focusable region, so a keyboard can scroll a wide table on a mid-size screen.
+ */
 export function table(caption: string, head: (string | [string, 'num'])[], rows: HTMLTableRowElement[]): HTMLElement {
+  const names = head.map((c) => (typeof c === 'string' ? c : c[0]));
+  for (const row of rows) {
+    [...row.cells].forEach((cell, i) => {
+      cell.dataset.label = names[i] ?? '';
+      cell.replaceChildren(h('span', {}, ...cell.childNodes));
+    });
+  }
   const headRow = h('tr', {}, ...head.map((c) => (typeof c === 'string' ? h('th', { scope: 'col' }, c) : h('th', { scope: 'col', class: 'num' }, c[0]))));
   return h(
     'div',

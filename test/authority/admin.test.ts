@@ -56,6 +56,7 @@ describe('admin stock', () => {
     expect(list.items[2]).toEqual({
       sku: 'HB-PINK-M',
       productSku: 'HB',
+      productName: 'Headband',
       variantKey: 'hb|colour=pink;size=m',
       attributes: { colour: 'pink', size: 'M' },
       sellable: true,

@@ -4,8 +4,8 @@ import { api, type StockItem } from '../api';
 import { h, table } from '../dom';
 import type { View } from '../view';
 
-export const variantName = (item: Pick<StockItem, 'productSku' | 'attributes'>) =>
-  [item.productSku, ...Object.values(item.attributes)].join(' · ');
+export const variantName = (item: Pick<StockItem, 'productName' | 'attributes'>) =>
+  [item.productName, ...Object.values(item.attributes)].join(' · ');
 
 function stockRow(item: StockItem): HTMLTableRowElement {
   return h(

@@ -124,6 +124,7 @@ async function stockItems(c: Context<ShopBindings>, onlySku?: string): Promise<S
     return {
       sku: v.sku,
       productSku: v.productSku,
+      productName: v.productName,
       variantKey: v.variantKey,
       attributes: v.attributes,
       sellable: v.sellable,
