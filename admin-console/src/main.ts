@@ -3,7 +3,7 @@
 import { api, ApiError, token } from './api';
 import { $, field, h, values } from './dom';
 import { HOME, ROUTES } from './routes';
-import { alertText } from './view';
+import { alertText, explain } from './view';
 
 const main = $('[data-main]')!;
 const nav = $('[data-nav]')!;
@@ -39,7 +39,7 @@ function showSignIn(message = ''): void {
       if (!location.hash || location.hash === '#') location.hash = HOME;
       else await route();
     } catch (error) {
-      alertText(error instanceof ApiError ? error.explanation : 'The shop could not be reached. Try again.');
+      alertText(explain(error));
     } finally {
       button.disabled = false;
     }
@@ -76,7 +76,7 @@ async function route(): Promise<void> {
       token.clear();
       return showSignIn('The shop no longer accepts this token. Sign in again.');
     }
-    alertText(error instanceof ApiError ? error.explanation : 'The shop could not be reached. Try again.');
+    alertText(explain(error));
   } finally {
     main.setAttribute('aria-busy', 'false');
   }

@@ -1,18 +1,11 @@
 // Coupons: each with its discount, uses (paid, reserved by open checkouts) against its limit; create and disable.
-import { api, ApiError, shopCurrency, type Coupon } from '../api';
+import { api, shopCurrency, type Coupon } from '../api';
 import { field, h, minorDigits, money, table, values, when } from '../dom';
-import { alertText, refresh, type View } from '../view';
+import { act, type View } from '../view';
 
 function couponRow(coupon: Coupon, currency: string): HTMLTableRowElement {
   const disable = h('button', { type: 'button', class: 'secondary', 'aria-label': `Disable ${coupon.code}` }, 'Disable');
-  disable.addEventListener('click', async () => {
-    try {
-      await api.disableCoupon(coupon.code);
-      refresh();
-    } catch (error) {
-      alertText(error instanceof ApiError ? error.explanation : 'Nothing changed: the shop could not be reached.');
-    }
-  });
+  disable.addEventListener('click', () => act(() => api.disableCoupon(coupon.code)));
   const window = [coupon.startsAt && `from ${when(coupon.startsAt)}`, coupon.endsAt && `until ${when(coupon.endsAt)}`].filter(Boolean).join(' ');
   return h(
     'tr',
@@ -52,12 +45,7 @@ function createForm(currency: string): HTMLElement {
     if (v.minSubtotal) body.minSubtotal = toMinor(v.minSubtotal);
     if (v.maxRedemptions) body.maxRedemptions = Number(v.maxRedemptions);
     if (v.endsAt) body.endsAt = new Date(v.endsAt).toISOString();
-    try {
-      await api.createCoupon(body);
-      refresh();
-    } catch (error) {
-      alertText(error instanceof ApiError ? error.explanation : 'Nothing changed: the shop could not be reached.');
-    }
+    await act(() => api.createCoupon(body));
   });
   return h('section', { 'aria-labelledby': 'new-coupon' }, h('h2', { id: 'new-coupon' }, 'New coupon'), form);
 }

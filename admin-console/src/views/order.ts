@@ -1,7 +1,7 @@
 // One order: lines, amounts, customer and address, payment / refund / dispute state, history, and shipping it.
-import { api, ApiError, type Order } from '../api';
+import { api, type Order } from '../api';
 import { field, h, money, table, values, when } from '../dom';
-import { alertText, refresh, type View } from '../view';
+import { act, type View } from '../view';
 import { statusLabel } from './orders';
 
 const SHIPPABLE = new Set(['paid', 'partially_refunded']);
@@ -38,12 +38,7 @@ function shipping(order: Order): HTMLElement {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const { carrier = '', trackingNumber = '' } = values(form);
-    try {
-      await api.fulfil(order.number, { carrier, trackingNumber });
-      refresh();
-    } catch (error) {
-      alertText(error instanceof ApiError ? error.explanation : 'The order could not be updated. Try again.');
-    }
+    await act(() => api.fulfil(order.number, { carrier, trackingNumber }));
   });
   section.append(form);
   return section;

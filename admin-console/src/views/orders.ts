@@ -1,7 +1,7 @@
 // Orders: search by number or email, filter by status, page back in time, and export a date range as CSV.
-import { api, ApiError, type Order } from '../api';
+import { api, type Order } from '../api';
 import { field, h, money, table, values, when } from '../dom';
-import { alertText, type View } from '../view';
+import { alertText, explain, type View } from '../view';
 
 const STATUSES = ['paid', 'pending_payment', 'payment_failed', 'partially_refunded', 'refunded'];
 export const statusLabel = (status: string) => status.replaceAll('_', ' ');
@@ -52,7 +52,7 @@ function exportForm(): HTMLElement {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     } catch (error) {
-      alertText(error instanceof ApiError ? error.explanation : 'The export failed. Try again.');
+      alertText(explain(error));
     }
   });
   return h('section', { 'aria-labelledby': 'export-heading' }, h('h2', { id: 'export-heading' }, 'Export orders (CSV)'), form);

@@ -2,20 +2,15 @@
 // and its recent changes as its stock object recorded them (refused ones too).
 import { api, ApiError } from '../api';
 import { field, h, table, values, when } from '../dom';
-import { alertText, refresh, type View } from '../view';
+import { act, type View } from '../view';
 import { variantName } from './stock';
 
 /** A form whose submit calls `change` with its values, then re-renders the page with a notice. */
 function changeForm(legend: string, inputs: HTMLLabelElement[], button: string, change: (v: Record<string, string>) => Promise<unknown>) {
   const form = h('form', { class: 'stack' }, h('fieldset', {}, h('legend', {}, legend), ...inputs, h('button', { type: 'submit' }, button)));
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    try {
-      await change(values(form));
-      refresh();
-    } catch (error) {
-      alertText(error instanceof ApiError ? error.explanation : 'Nothing changed: the shop could not be reached.');
-    }
+    void act(() => change(values(form)));
   });
   return form;
 }
