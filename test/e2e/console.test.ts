@@ -61,6 +61,8 @@ describe('merchant console', () => {
 
   it('a wrong token is refused plainly; the right one signs in and is kept in sessionStorage only', async () => {
     await merchant.goto(`${base}/admin/`);
+    await merchant.locator('input[name="token"]').waitFor();
+    expect(await merchant.getByRole('navigation').isVisible()).toBe(false); // nothing to reach before signing in
     await signIn('not-the-token');
     const alert = merchant.getByRole('alert');
     await expect.poll(() => alert.textContent()).toBe('That token is not valid for this shop. Check it and try again.');
@@ -69,6 +71,7 @@ describe('merchant console', () => {
     await merchant.locator('input[name="token"]').fill('');
     await signIn(TOKENS.ADMIN_TOKEN_COCHLEARFIT);
     await merchant.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
+    expect(await merchant.getByRole('navigation').isVisible()).toBe(true);
     expect(await merchant.evaluate(() => Object.keys(sessionStorage))).toEqual(['shop-console-token']);
     expect((await context.cookies()).map((c) => c.name)).not.toContain('shop-console-token');
     expect(merchant.url()).not.toContain(TOKENS.ADMIN_TOKEN_COCHLEARFIT);
