@@ -138,6 +138,15 @@ describe('admin stock: low-stock thresholds and recent changes (the console)', (
     ]);
     const all = await json(await call('/api/admin/inventory/HB-NAVY-L/changes', { admin: 'cochlearfit' }));
     expect(all.changes.at(-1)).toMatchObject({ kind: 'set', reason: 'count set by admin' });
+
+    // A count may say why; an empty reason is refused and changes nothing.
+    const counted = { onHand: 9, reason: 'stocktake 28 Nov' };
+    expect(await json(await call('/api/admin/inventory/HB-NAVY-L', { method: 'PUT', admin: 'cochlearfit', json: counted }))).toMatchObject({ onHand: 9 });
+    const empty = await call('/api/admin/inventory/HB-NAVY-L', { method: 'PUT', admin: 'cochlearfit', json: { onHand: 1, reason: ' ' } });
+    expect(empty.status).toBe(400);
+    expect((await json(empty)).errors[0].path).toBe('reason');
+    const latest = await json(await call('/api/admin/inventory/HB-NAVY-L/changes?limit=1', { admin: 'cochlearfit' }));
+    expect(latest.changes).toEqual([{ kind: 'set', requested: 9, reason: 'stocktake 28 Nov', accepted: true, onHandAfter: 9, at: expect.any(String) }]);
   });
 
   it('bad input -> 400 naming the field; unknown sku -> 404; nothing changes', async () => {
