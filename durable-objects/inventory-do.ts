@@ -10,6 +10,8 @@
 //   prunes them); neither counts toward onHand or available, so pruning changes no figure. Ids stay idempotent
 //   for that long; the authority's D1 records (kept longer) refuse replays of older ids before they get here.
 //
+// recentChanges reads the stock_changes log (bounded), for the merchant console.
+//
 // Every method reads and writes with synchronous SQLite calls and no await in between, so each call is one
 // atomic step however many requests arrive at once (the object runs one event at a time).
 import { DurableObject } from 'cloudflare:workers';
@@ -44,6 +46,19 @@ export type CommitResult =
   | { ok: true; hold: Hold }
   | { ok: false; reason: 'hold_not_found' }
   | { ok: false; reason: 'hold_ended'; hold: Hold };
+
+/** A set or adjust as recorded (kept RETENTION_MS). */
+export interface StockChange {
+  kind: 'set' | 'adjust';
+  requested: number;
+  reason: string;
+  accepted: boolean;
+  onHandAfter: number;
+  createdAt: number;
+}
+
+/** The most stock changes one `recentChanges` call returns. */
+export const MAX_RECENT_CHANGES = 100;
 
 export type StockChangeResult =
   | { ok: true; snapshot: StockSnapshot }
@@ -220,6 +235,26 @@ export class InventoryDO extends DurableObject<unknown> {
 
   async snapshot(): Promise<StockSnapshot> {
     return this.snapshotAt(Date.now());
+  }
+
+  /** The latest set and adjust calls, newest first, at most MAX_RECENT_CHANGES (refused ones too). */
+  async recentChanges(limit: number): Promise<StockChange[]> {
+    assertPositiveInt('limit', limit);
+    return this.sql
+      .exec<{ kind: 'set' | 'adjust'; requested: number; reason: string; accepted: number; on_hand_after: number; created_at: number }>(
+        `SELECT kind, requested, reason, accepted, on_hand_after, created_at FROM stock_changes
+          ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+        Math.min(limit, MAX_RECENT_CHANGES),
+      )
+      .toArray()
+      .map((row) => ({
+        kind: row.kind,
+        requested: row.requested,
+        reason: row.reason,
+        accepted: row.accepted === 1,
+        onHandAfter: row.on_hand_after,
+        createdAt: row.created_at,
+      }));
   }
 
   async hold(holdId: string): Promise<Hold | null> {

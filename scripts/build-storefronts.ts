@@ -1,5 +1,6 @@
-// Builds the browser client (dist/sdk/commerce.js) and every example storefront (examples/<shop>/src) into
-// plain static files under dist/storefronts/<shop>/, which the front-door serves on the shop's hosts.
+// Builds the browser client (dist/sdk/commerce.js), every example storefront (examples/<shop>/src) into plain static
+// files under dist/storefronts/<shop>/, which the front-door serves on the shop's hosts, and the merchant console
+// (admin-console/src) into dist/storefronts/_console/, which it serves at /admin/ on every shop host.
 // Each build goes to a folder of its own and is then moved in file by file (each rename replaces one file whole),
 // keeping the live folders themselves: workerd holds the assets folder open, so a running dev or test stack keeps
 // serving, and another build at the same time (npm test beside npm run dev) never leaves a file half-written.
@@ -70,6 +71,12 @@ async function buildInto(dir: string): Promise<number> {
     for (const file of ['commerce.js', 'commerce.js.map']) cpSync(path.join(dir, 'sdk', file), path.join(target, file));
     console.log(`built storefront ${shop} -> dist/storefronts/${shop}`);
   }
+  const consoleSource = path.join(ROOT, 'admin-console/src');
+  const consoleTarget = path.join(dir, 'storefronts', '_console');
+  mkdirSync(consoleTarget, { recursive: true });
+  for (const file of ['index.html', 'styles.css']) cpSync(path.join(consoleSource, file), path.join(consoleTarget, file));
+  await build({ ...common, entryPoints: [path.join(consoleSource, 'main.ts')], outfile: path.join(consoleTarget, 'console.js') });
+  console.log('built the merchant console -> dist/storefronts/_console (served at /admin/)');
   return Object.values(sdk.metafile.outputs).find((o) => o.entryPoint)!.bytes;
 }
 

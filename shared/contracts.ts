@@ -104,14 +104,19 @@ export const ProductsResponse = z.object({
 export type ProductsResponse = z.infer<typeof ProductsResponse>;
 
 // Admin: stock
-export const SetStockRequest = z.strictObject({ onHand: z.int().min(0).max(LIMITS.onHand) });
+const StockReason = z.string().trim().min(1).max(200);
+export const SetStockRequest = z.strictObject({
+  onHand: z.int().min(0).max(LIMITS.onHand),
+  /** Why (a stocktake, say); recorded with the change. Default: "count set by admin". */
+  reason: StockReason.optional(),
+});
 export const AdjustStockRequest = z.strictObject({
   delta: z
     .int()
     .min(-LIMITS.onHand)
     .max(LIMITS.onHand)
     .refine((d) => d !== 0, 'must not be zero'),
-  reason: z.string().trim().min(1).max(200),
+  reason: StockReason,
 });
 export const StockView = z.object({
   sku: z.string(),
@@ -121,16 +126,36 @@ export const StockView = z.object({
   available: z.int(),
 });
 export type StockView = z.infer<typeof StockView>;
-export const StockListResponse = z.object({
-  items: z.array(
-    StockView.extend({
-      productSku: z.string(),
-      attributes: z.record(z.string(), z.string()),
-      sellable: z.boolean(),
-      backorder: z.boolean(),
-    }),
-  ),
+export const LowStockThreshold = z.int().min(0).max(LIMITS.onHand);
+export const StockItemView = StockView.extend({
+  productSku: z.string(),
+  productName: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  sellable: z.boolean(),
+  backorder: z.boolean(),
+  /** Highlight the variant when available falls to this; null: no threshold. */
+  lowStockThreshold: LowStockThreshold.nullable(),
+  /** available <= lowStockThreshold (never for backorder variants). */
+  lowStock: z.boolean(),
 });
+export type StockItemView = z.infer<typeof StockItemView>;
+export const StockListResponse = z.object({ items: z.array(StockItemView) });
+export const LowStockRequest = z.strictObject({ lowStockThreshold: LowStockThreshold.nullable() });
+export const StockChangesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'At most this many, newest first (1 to 100)' }),
+});
+/** A set or adjust of onHand, as the variant's stock object recorded it (kept 30 days). */
+export const StockChangeView = z.object({
+  kind: z.enum(['set', 'adjust']),
+  /** set: the counted figure; adjust: the delta. */
+  requested: z.int(),
+  reason: z.string(),
+  /** false: refused because it would leave fewer on hand than held (nothing changed). */
+  accepted: z.boolean(),
+  onHandAfter: z.int(),
+  at: z.string(),
+});
+export const StockChangesResponse = z.object({ sku: z.string(), changes: z.array(StockChangeView) });
 
 // Admin: catalog upsert
 export const CatalogVariantInput = z.strictObject({
@@ -324,9 +349,17 @@ export const CouponListResponse = z.object({ coupons: z.array(CouponView) });
 // GET /api/checkout/session/:id (the return page)
 export const OrderStatus = z.enum(['pending_payment', 'paid', 'payment_failed', 'partially_refunded', 'refunded']);
 export const SessionId = z.string().regex(/^cs_[A-Za-z0-9_]{1,200}$/, 'a Checkout Session id (cs_...)');
+/** How the order was shipped, once the merchant marks it fulfilled. */
+export const FulfilmentView = z.object({
+  carrier: z.string(),
+  trackingNumber: z.string(),
+  fulfilledAt: z.string(),
+});
 export const OrderSummary = z.object({
   number: z.string(),
   status: OrderStatus,
+  /** null until the order ships. */
+  fulfilment: FulfilmentView.nullable(),
   lines: z.array(
     z.object({ name: z.string(), attributes: z.record(z.string(), z.string()), quantity: z.int(), unitAmount: z.int(), lineAmount: z.int() }),
   ),
@@ -341,9 +374,43 @@ export const CheckoutStatusResponse = z.object({
 export type CheckoutStatusResponse = z.infer<typeof CheckoutStatusResponse>;
 
 // GET /api/admin/orders
+/** An order as people write it: `CF-1001`, or its number alone. */
+export const OrderNumber = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9]{1,16}-)?[0-9]{1,12}$/, 'an order number, e.g. CF-1001')
+  .transform((number) => Number(number.slice(number.lastIndexOf('-') + 1)));
 export const OrderListQuery = z.strictObject({
   status: OrderStatus.optional().meta({ description: 'Only orders in this status' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(254)
+    .optional()
+    .meta({ description: 'An order number (CF-1001 or 1001), or the start of an email address (any case)' }),
+  before: z.coerce.number().int().min(1).optional().meta({ description: 'The next page: orders numbered below this (nextBefore)' }),
   limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'At most this many (1 to 200)' }),
+});
+/** A calendar day (UTC). */
+const Day = z.iso.date();
+export const OrderExportQuery = z
+  .strictObject({
+    from: Day.meta({ description: 'First day (UTC), YYYY-MM-DD' }),
+    to: Day.meta({ description: 'Last day (UTC), YYYY-MM-DD, included' }),
+  })
+  .refine((r) => r.from <= r.to, { path: ['to'], message: 'must not be before from' })
+  .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 366 * 86_400_000, {
+    path: ['to'],
+    message: 'at most 366 days after from; export a long period in parts',
+  });
+export const FulfilRequest = z.strictObject({
+  carrier: z.string().trim().min(1).max(64),
+  trackingNumber: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, 'letters, digits, spaces and dashes only'),
 });
 const OrderLineView = z.object({
   sku: z.string(),
@@ -371,10 +438,17 @@ export const AdminOrderView = z.object({
   sessionId: z.string(),
   paymentIntentId: z.string().nullable(),
   createdAt: z.string(),
+  /** null until the order ships. */
+  fulfilment: FulfilmentView.nullable(),
   lines: z.array(OrderLineView),
   history: z.array(z.object({ at: z.string(), status: z.string(), note: z.string() })),
 });
-export const OrderListResponse = z.object({ orders: z.array(AdminOrderView) });
+export type AdminOrderView = z.infer<typeof AdminOrderView>;
+export const OrderListResponse = z.object({
+  orders: z.array(AdminOrderView),
+  /** Pass as `before` for the next page; null: this was the last. */
+  nextBefore: z.int().nullable(),
+});
 
 // GET /api/admin/metrics
 const Count = z.int().min(0);

@@ -50,11 +50,16 @@ export const ROUTES: readonly RouteRule[] = [
   rule('GET', '/api/admin/inventory', 'admin'),
   rule('PUT', '/api/admin/inventory/:sku', 'admin'),
   rule('POST', '/api/admin/inventory/:sku/adjust', 'admin'),
+  rule('PUT', '/api/admin/inventory/:sku/low-stock', 'admin'),
+  rule('GET', '/api/admin/inventory/:sku/changes', 'admin'),
   rule('PUT', '/api/admin/catalog', 'admin'),
   rule('GET', '/api/admin/coupons', 'admin'),
   rule('POST', '/api/admin/coupons', 'admin'),
   rule('POST', '/api/admin/coupons/:code/disable', 'admin'),
   rule('GET', '/api/admin/orders', 'admin'),
+  rule('GET', '/api/admin/orders/export', 'admin'),
+  rule('GET', '/api/admin/orders/:number', 'admin'),
+  rule('POST', '/api/admin/orders/:number/fulfil', 'admin'),
   rule('GET', '/api/admin/metrics', 'admin'),
 ];
 

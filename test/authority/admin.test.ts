@@ -1,4 +1,5 @@
-// Admin routes: per-shop bearer tokens, stock through the InventoryDO, catalog upsert.
+// Admin routes: per-shop bearer tokens, stock through the InventoryDO (with the console's thresholds and recent
+// changes), catalog upsert.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, demoCatalog, json, putCatalog, setStock, type CallOptions } from './helpers';
 
@@ -8,6 +9,8 @@ describe('admin authentication', () => {
     { method: 'PUT', path: '/api/admin/inventory/HB-NAVY-M', json: { onHand: 99 } },
     { method: 'POST', path: '/api/admin/inventory/HB-NAVY-M/adjust', json: { delta: 99, reason: 'x' } },
     { method: 'PUT', path: '/api/admin/catalog', json: demoCatalog() },
+    { method: 'PUT', path: '/api/admin/inventory/HB-NAVY-M/low-stock', json: { lowStockThreshold: 99 } },
+    { method: 'GET', path: '/api/admin/inventory/HB-NAVY-M/changes' },
   ];
 
   beforeAll(async () => {
@@ -30,7 +33,7 @@ describe('admin authentication', () => {
         expect(await json(res)).toMatchObject({ status: 401, code: 'unauthorized' });
       }
       const stock = await json(await call('/api/admin/inventory', { admin: 'cochlearfit' }));
-      expect(stock.items.find((i: { sku: string }) => i.sku === 'HB-NAVY-M').onHand).toBe(5);
+      expect(stock.items.find((i: { sku: string }) => i.sku === 'HB-NAVY-M')).toMatchObject({ onHand: 5, lowStockThreshold: null });
     });
   }
 });
@@ -53,6 +56,7 @@ describe('admin stock', () => {
     expect(list.items[2]).toEqual({
       sku: 'HB-PINK-M',
       productSku: 'HB',
+      productName: 'Headband',
       variantKey: 'hb|colour=pink;size=m',
       attributes: { colour: 'pink', size: 'M' },
       sellable: true,
@@ -60,6 +64,8 @@ describe('admin stock', () => {
       onHand: 5,
       held: 0,
       available: 5,
+      lowStockThreshold: null,
+      lowStock: false,
     });
     expect(list.items[3]).toMatchObject({ sku: 'HB-GONE', sellable: false });
   });
@@ -95,6 +101,73 @@ describe('admin stock', () => {
     });
     const res = await call('/api/admin/inventory/OTHER-1', { method: 'PUT', admin: 'cochlearfit', json: { onHand: 1 } });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('admin stock: low-stock thresholds and recent changes (the console)', () => {
+  const threshold = (sku: string, body: unknown, admin = 'cochlearfit') =>
+    call(`/api/admin/inventory/${sku}/low-stock`, { method: 'PUT', admin, json: body });
+
+  beforeAll(async () => {
+    await putCatalog('cochlearfit');
+  });
+
+  it('a threshold flags the variant once available falls to it; null clears it; a catalog upsert keeps it', async () => {
+    await setStock('cochlearfit', 'HB-PINK-M', 6);
+    const set = await threshold('HB-PINK-M', { lowStockThreshold: 5 });
+    expect(set.status).toBe(200);
+    expect(await json(set)).toMatchObject({ sku: 'HB-PINK-M', available: 6, lowStockThreshold: 5, lowStock: false });
+    await call('/api/admin/inventory/HB-PINK-M/adjust', { admin: 'cochlearfit', json: { delta: -1, reason: 'sample' } });
+    await putCatalog('cochlearfit');
+    const listed = (await json(await call('/api/admin/inventory', { admin: 'cochlearfit' }))).items;
+    expect(listed.find((i: { sku: string }) => i.sku === 'HB-PINK-M')).toMatchObject({ available: 5, lowStockThreshold: 5, lowStock: true });
+    expect(await json(await threshold('HB-PINK-M', { lowStockThreshold: null }))).toMatchObject({ lowStockThreshold: null, lowStock: false });
+  });
+
+  it('recent changes: newest first, with reason and refusals, bounded by limit', async () => {
+    await setStock('cochlearfit', 'HB-NAVY-L', 3);
+    await call('/api/admin/inventory/HB-NAVY-L/adjust', { admin: 'cochlearfit', json: { delta: 4, reason: 'delivery from Leeds' } });
+    await call('/api/admin/inventory/HB-NAVY-L/adjust', { admin: 'cochlearfit', json: { delta: -99, reason: 'typo' } });
+    const res = await call('/api/admin/inventory/HB-NAVY-L/changes?limit=2', { admin: 'cochlearfit' });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.sku).toBe('HB-NAVY-L');
+    expect(body.changes).toEqual([
+      { kind: 'adjust', requested: -99, reason: 'typo', accepted: false, onHandAfter: 7, at: expect.any(String) },
+      { kind: 'adjust', requested: 4, reason: 'delivery from Leeds', accepted: true, onHandAfter: 7, at: expect.any(String) },
+    ]);
+    const all = await json(await call('/api/admin/inventory/HB-NAVY-L/changes', { admin: 'cochlearfit' }));
+    expect(all.changes.at(-1)).toMatchObject({ kind: 'set', reason: 'count set by admin' });
+
+    // A count may say why; an empty reason is refused and changes nothing.
+    const counted = { onHand: 9, reason: 'stocktake 28 Nov' };
+    expect(await json(await call('/api/admin/inventory/HB-NAVY-L', { method: 'PUT', admin: 'cochlearfit', json: counted }))).toMatchObject({ onHand: 9 });
+    const empty = await call('/api/admin/inventory/HB-NAVY-L', { method: 'PUT', admin: 'cochlearfit', json: { onHand: 1, reason: ' ' } });
+    expect(empty.status).toBe(400);
+    expect((await json(empty)).errors[0].path).toBe('reason');
+    const latest = await json(await call('/api/admin/inventory/HB-NAVY-L/changes?limit=1', { admin: 'cochlearfit' }));
+    expect(latest.changes).toEqual([{ kind: 'set', requested: 9, reason: 'stocktake 28 Nov', accepted: true, onHandAfter: 9, at: expect.any(String) }]);
+  });
+
+  it('bad input -> 400 naming the field; unknown sku -> 404; nothing changes', async () => {
+    const bad = async (res: Response, path: string) => {
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect((await json(res)).errors.map((e: { path: string }) => e.path)).toContain(path);
+    };
+    await bad(await threshold('HB-PINK-M', { lowStockThreshold: -1 }), 'lowStockThreshold');
+    await bad(await threshold('HB-PINK-M', { lowStockThreshold: 1.5 }), 'lowStockThreshold');
+    await bad(await threshold('HB-PINK-M', {}), 'lowStockThreshold');
+    await bad(await threshold('HB-PINK-M', { lowStockThreshold: 2, colour: 'red' }), 'colour');
+    await bad(await threshold('no%20sku', { lowStockThreshold: 2 }), 'sku');
+    await bad(await call('/api/admin/inventory/HB-PINK-M/changes?limit=101', { admin: 'cochlearfit' }), 'limit');
+    await bad(await call('/api/admin/inventory/HB-PINK-M/changes?since=1', { admin: 'cochlearfit' }), 'since');
+    expect((await threshold('NOPE', { lowStockThreshold: 2 })).status).toBe(404);
+    expect((await call('/api/admin/inventory/NOPE/changes', { admin: 'cochlearfit' })).status).toBe(404);
+    // Another shop's variant is unknown here.
+    expect((await threshold('OTHER-1', { lowStockThreshold: 2 })).status).toBe(404);
+    const listed = (await json(await call('/api/admin/inventory', { admin: 'cochlearfit' }))).items;
+    expect(listed.find((i: { sku: string }) => i.sku === 'HB-PINK-M').lowStockThreshold).toBeNull();
   });
 });
 

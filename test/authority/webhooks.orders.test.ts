@@ -78,7 +78,7 @@ describe('checkout.session.completed (paid)', () => {
     expect(page).toEqual({
       status: 'complete',
       paymentStatus: 'paid',
-      order: { number: order.number, status: 'paid', total: 5500, currency: 'gbp', lines: expect.any(Array) },
+      order: { number: order.number, status: 'paid', fulfilment: null, total: 5500, currency: 'gbp', lines: expect.any(Array) },
     });
     expect(JSON.stringify(page)).not.toContain('ada@example.com');
   });

@@ -187,6 +187,25 @@ describe('front-door: storefront', () => {
     expect(res.headers.get('location')).toBe('/cart/');
   });
 
+  it('serves the merchant console at /admin/ with a strict CSP (no inline script or style), only on shop hosts', async () => {
+    const page = await send('/admin/');
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/admin/console.js"></script>');
+    expect(html).not.toMatch(/<script>|<style|\sstyle=|\son[a-z]+=/); // nothing inline for the CSP to block
+    const script = await send('/admin/console.js');
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(script.headers.get('content-security-policy')).toBe(csp);
+    const bare = await send('/admin', { redirect: 'manual' });
+    expect(bare.headers.get('location')).toBe('/admin/');
+    expect((await send('/admin/', { host: 'evil.example' })).status).toBe(404);
+  });
+
   it("an unknown page is the shop's 404 page; an unknown host gets no storefront", async () => {
     const missing = await send('/no-such-page/');
     expect(missing.status).toBe(404);

@@ -322,7 +322,8 @@ async function successPage() {
         <p class="notice">${status.paymentStatus === 'paid' ? 'Your payment is confirmed.' : 'Your order is waiting for your payment to clear.'}</p>
         <p>Your order number is <strong data-order-number>${escapeHtml(order.number)}</strong>.</p>
         <ul>${order.lines.map((l) => `<li>${l.quantity} × ${escapeHtml(l.name)} (${escapeHtml(Object.values(l.attributes).join(', '))}) · ${money(l.lineAmount, order.currency)}</li>`).join('')}</ul>
-        <p>Total paid: <strong>${money(order.total, order.currency)}</strong></p>`;
+        <p>Total paid: <strong>${money(order.total, order.currency)}</strong></p>
+        ${order.fulfilment ? `<p class="notice" data-shipped>Shipped with ${escapeHtml(order.fulfilment.carrier)}, tracking number <strong>${escapeHtml(order.fulfilment.trackingNumber)}</strong>.</p>` : ''}`;
       showCount(await commerce.cart.get());
       return;
     }

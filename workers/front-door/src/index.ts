@@ -1,6 +1,7 @@
 // front-door: the only public worker. Only allowlisted method + path pairs (shared/routes.ts) pass to the
 // API; the shop comes from the Host header through configuration, never from the client; each request gets
-// an id, CORS for the shop's own origins, and a body size limit. Other paths are the shop's static storefront.
+// an id, CORS for the shop's own origins, and a body size limit. Other paths are the shop's static storefront, and
+// /admin/ the merchant console.
 import { CF_CONNECTING_IP, CLIENT_IP_HEADER, REQUEST_ID_HEADER, requestIdFrom, SHOP_HEADER } from '../../../shared/headers';
 import { healthThrough } from '../../../shared/health';
 import { addCost } from '../../../shared/cost';
@@ -11,7 +12,7 @@ import { matchRoute } from '../../../shared/routes';
 import { drainRefused, readBodyWithin } from './body';
 import { frontDoorConfig, shopForHost } from './config';
 import { corsHeaders, preflightHeaders } from './cors';
-import { serveStorefront } from './storefront';
+import { servePage } from './storefront';
 
 export interface FrontDoorEnv {
   GATEWAY: Fetcher;
@@ -41,7 +42,7 @@ export default {
     if (!url.pathname.startsWith('/api/')) {
       if (!shopId) return fail({ status: 404, code: 'unknown_shop', detail: 'unknown shop' });
       if (!SAFE_METHODS.has(request.method)) return fail({ status: 405, code: 'method_not_allowed', detail: 'Pages are read-only.', headers: { allow: 'GET, HEAD' } });
-      const page = await serveStorefront(env.ASSETS, shopId, request);
+      const page = await servePage(env.ASSETS, shopId, request);
       const answer = new Response(page.body, page);
       answer.headers.set(REQUEST_ID_HEADER, requestId);
       return answer;

@@ -1,6 +1,7 @@
 import type { CheckoutResponse, CheckoutStatusResponse } from '../../../../shared/contracts';
 import type { CheckoutRow, OrderRow, orderLines } from '../db/schema';
 import type { Shop } from '../db/shops';
+import { fulfilmentView } from '../domain/fulfilment';
 
 /** The public answer for an open checkout: no internal ids beyond the checkout's own. */
 export function checkoutView(checkout: CheckoutRow): CheckoutResponse {
@@ -45,6 +46,7 @@ export function checkoutStatus(
           order: {
             number: orderNumber(shop, order),
             status: order.status,
+            fulfilment: fulfilmentView(order.fulfilment),
             lines: lines.map(({ name, attributes, quantity, unitAmount, lineAmount }) => ({ name, attributes, quantity, unitAmount, lineAmount })),
             total: order.total,
             currency: order.currency,

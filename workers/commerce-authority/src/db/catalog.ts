@@ -91,10 +91,23 @@ export async function resolveVariants(
 }
 
 /** Every variant of the shop, sellable or not, in catalog order (admin views). */
-export async function listVariants(db: Database, shopId: string): Promise<CatalogVariant[]> {
-  return variantsWithProducts(db)
+export async function listVariants(db: Database, shopId: string): Promise<(CatalogVariant & { lowStockThreshold: number | null })[]> {
+  return db
+    .select({ ...variantColumns, lowStockThreshold: variants.lowStockThreshold })
+    .from(variants)
+    .innerJoin(products, and(eq(products.shopId, variants.shopId), eq(products.sku, variants.productSku)))
     .where(eq(variants.shopId, shopId))
     .orderBy(asc(products.sortOrder), asc(products.sku), asc(variants.sortOrder), asc(variants.sku));
+}
+
+/** The merchant's low-stock threshold of a variant (null: none); false when the shop has no such sku. */
+export async function setLowStockThreshold(db: Database, shopId: string, sku: string, threshold: number | null, now: number) {
+  const updated = await db
+    .update(variants)
+    .set({ lowStockThreshold: threshold, updatedAt: now })
+    .where(and(eq(variants.shopId, shopId), eq(variants.sku, sku)))
+    .returning({ sku: variants.sku });
+  return updated.length === 1;
 }
 
 export interface CatalogProduct {

@@ -1,7 +1,7 @@
 // Orders. Every write here is a prepared statement for the webhook's batch, so an event's row in stripe_events and
 // its effects on orders commit together or not at all. Statements guard on the current status, so events
 // that arrive twice or out of order cannot move an order backwards.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { prepared } from './statements';
 import {
@@ -160,13 +160,4 @@ export async function orderLinesOf(db: Database, orderId: string) {
 
 export async function orderHistoryOf(db: Database, orderId: string) {
   return db.select().from(orderHistory).where(eq(orderHistory.orderId, orderId)).orderBy(asc(orderHistory.at));
-}
-
-export async function listOrders(db: Database, shopId: string, status: OrderStatus | undefined, limit: number) {
-  return db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.shopId, shopId), status ? eq(orders.status, status) : undefined))
-    .orderBy(desc(orders.number))
-    .limit(limit);
 }

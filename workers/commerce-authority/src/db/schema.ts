@@ -109,6 +109,8 @@ export const variants = sqliteTable(
     /** A checkout with this variant must pass the shop's challenge (Turnstile). */
     requiresChallenge: integer('requires_challenge', { mode: 'boolean' }).notNull().default(false),
     sortOrder: integer('sort_order').notNull().default(0),
+    /** The merchant's console highlights the variant when its available units fall to this; null: never. */
+    lowStockThreshold: integer('low_stock_threshold'),
     ...timestamps,
   },
   (t) => [
@@ -354,6 +356,12 @@ export const webhookLocks = sqliteTable(
   (t) => [primaryKey({ columns: [t.shopId, t.key] })],
 );
 
+export interface Fulfilment {
+  carrier: string;
+  trackingNumber: string;
+  fulfilledAt: number;
+}
+
 export type OrderStatus = 'pending_payment' | 'paid' | 'payment_failed' | 'partially_refunded' | 'refunded';
 
 export const orders = sqliteTable(
@@ -387,12 +395,18 @@ export const orders = sqliteTable(
     chargeRefundedAt: integer('charge_refunded_at').notNull().default(0),
     /** A chargeback on the payment: open, or closed in our favour or not. */
     dispute: text('dispute', { enum: ['disputed', 'won', 'lost'] }),
+    /** Set once, when the merchant ships the order: carrier, tracking number and when (epoch ms). */
+    fulfilment: text('fulfilment', { mode: 'json' }).$type<Fulfilment>(),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('orders_session').on(t.sessionId),
     uniqueIndex('orders_shop_number').on(t.shopId, t.number),
     index('orders_shop_status').on(t.shopId, t.status, t.createdAt),
+    // The console's search by email prefix, case-insensitive (Stripe sends the address as the shopper typed it).
+    index('orders_shop_email').on(t.shopId, sql`lower(${t.email})`),
+    // The CSV export's date range.
+    index('orders_shop_created').on(t.shopId, t.createdAt),
     index('orders_payment_intent').on(t.shopId, t.paymentIntentId),
   ],
 );

@@ -1,4 +1,5 @@
-// Admin stock: counts and adjustments for one variant, always through its InventoryDO (the only writer).
+// Admin stock: counts and adjustments for one variant, always through its InventoryDO (the only writer), its recent
+// changes as that object recorded them, and the merchant's low-stock threshold (a D1 setting; no stock moves).
 import type { Context } from 'hono';
 import { ulid } from 'ulid';
 import { z } from 'zod';
@@ -6,13 +7,17 @@ import type { StockChangeResult } from '../../../../../durable-objects/inventory
 import {
   AdjustStockRequest,
   IdempotencyKey,
+  LowStockRequest,
   SetStockRequest,
   Sku,
+  StockChangesQuery,
+  StockChangesResponse,
+  StockItemView,
   StockListResponse,
   StockView,
 } from '../../../../../shared/contracts';
 import { ProblemError } from '../../../../../shared/problem';
-import { findVariants, listVariants, type CatalogVariant } from '../../db/catalog';
+import { findVariants, listVariants, setLowStockThreshold, type CatalogVariant } from '../../db/catalog';
 import { database } from '../../db/client';
 import { ADMIN_SECURITY, apiRoute, jsonBody, ok, problems, routesApp } from '../../http/api-route';
 import type { ShopBindings } from '../../http/shop-context';
@@ -54,9 +59,14 @@ function pickStock(s: { onHand: number; held: number; available: number }) {
   return { onHand: s.onHand, held: s.held, available: s.available };
 }
 
+function isLow(available: number, threshold: number | null, backorder: boolean): boolean {
+  return threshold !== null && !backorder && available <= threshold;
+}
+
 const admin = { tags: ['Admin'], security: ADMIN_SECURITY };
+const bySku = z.object({ sku: Sku.meta({ description: 'The variant SKU' }) });
 const change = {
-  params: z.object({ sku: Sku.meta({ description: 'The variant SKU' }) }),
+  params: bySku,
   headers: z.object({
     'idempotency-key': IdempotencyKey.optional().meta({ description: 'A retry with this key applies the change once' }),
   }),
@@ -86,28 +96,79 @@ const adjust = apiRoute({
   responses: { 200: ok(StockView), ...problems(400, 401, 404, 409, 415, 429) },
 });
 
-export const adminInventoryRoutes = routesApp<ShopBindings>()
-  .openapi(list, async (c) => {
-    const variants = await listVariants(database(c.env.DB), c.var.shop.id);
-    const shop = { ...c.var.shop, inventoryPolicy: 'fail_closed' as const };
-    const stock = await readStock(c.env, shop, variants.map((v) => v.variantKey));
-    const items = variants.map((v) => ({
+const setThreshold = apiRoute({
+  method: 'put',
+  path: '/{sku}/low-stock',
+  ...admin,
+  summary: 'Set (or clear, with null) the low-stock threshold of a variant',
+  request: { params: bySku, body: jsonBody(LowStockRequest) },
+  responses: { 200: ok(StockItemView), ...problems(400, 401, 404, 415, 429) },
+});
+const changes = apiRoute({
+  method: 'get',
+  path: '/{sku}/changes',
+  ...admin,
+  summary: 'The recent stock changes of a variant (set and adjust, refused ones too), newest first',
+  request: { params: bySku, query: StockChangesQuery },
+  responses: { 200: ok(StockChangesResponse), ...problems(400, 401, 404, 429) },
+});
+
+/** Every variant (or one) with its live stock and threshold, in catalog order. */
+async function stockItems(c: Context<ShopBindings>, onlySku?: string): Promise<StockItemView[]> {
+  const all = await listVariants(database(c.env.DB), c.var.shop.id);
+  const variants = onlySku === undefined ? all : all.filter((v) => v.sku === onlySku);
+  const shop = { ...c.var.shop, inventoryPolicy: 'fail_closed' as const };
+  const stock = await readStock(c.env, shop, variants.map((v) => v.variantKey));
+  return variants.map((v) => {
+    const counts = pickStock(stock.get(v.variantKey)!);
+    return {
       sku: v.sku,
       productSku: v.productSku,
+      productName: v.productName,
       variantKey: v.variantKey,
       attributes: v.attributes,
       sellable: v.sellable,
       backorder: v.backorder,
-      ...pickStock(stock.get(v.variantKey)!),
-    }));
-    return c.json({ items }, 200);
+      ...counts,
+      lowStockThreshold: v.lowStockThreshold,
+      lowStock: isLow(counts.available, v.lowStockThreshold, v.backorder),
+    };
+  });
+}
+
+export const adminInventoryRoutes = routesApp<ShopBindings>()
+  .openapi(list, async (c) => {
+    c.header('cache-control', 'no-store');
+    return c.json({ items: await stockItems(c) }, 200);
+  })
+  .openapi(setThreshold, async (c) => {
+    const { sku } = c.req.valid('param');
+    const { lowStockThreshold } = c.req.valid('json');
+    if (!(await setLowStockThreshold(database(c.env.DB), c.var.shop.id, sku, lowStockThreshold, Date.now()))) {
+      await variantBySku(c, sku); // the 404
+    }
+    return c.json((await stockItems(c, sku))[0]!, 200);
+  })
+  .openapi(changes, async (c) => {
+    const variant = await variantBySku(c, c.req.valid('param').sku);
+    const { limit } = c.req.valid('query');
+    const stock = stockObject(c.env, c.var.shop.id, variant.variantKey);
+    let recent;
+    try {
+      recent = await stockCall('stock changes', () => stock.recentChanges(limit));
+    } catch {
+      throw inventoryUnavailable();
+    }
+    c.header('cache-control', 'no-store');
+    const changes = recent.map(({ createdAt, ...change }) => ({ ...change, at: new Date(createdAt).toISOString() }));
+    return c.json({ sku: variant.sku, changes }, 200);
   })
   .openapi(setCount, async (c) => {
     const variant = await variantBySku(c, c.req.valid('param').sku);
-    const { onHand } = c.req.valid('json');
+    const { onHand, reason = 'count set by admin' } = c.req.valid('json');
     const id = changeId(c.req.valid('header')['idempotency-key']);
     const stock = stockObject(c.env, c.var.shop.id, variant.variantKey);
-    return c.json(await applyChange(variant, () => stock.set(id, onHand, 'count set by admin')), 200);
+    return c.json(await applyChange(variant, () => stock.set(id, onHand, reason)), 200);
   })
   .openapi(adjust, async (c) => {
     const variant = await variantBySku(c, c.req.valid('param').sku);
