@@ -37,7 +37,12 @@ export default {
     const origin = request.headers.get('origin');
     const originAllowed = origin !== null && shopId !== undefined && (config.origins.get(shopId)?.has(origin) ?? false);
     const cors = originAllowed ? corsHeaders(origin) : {};
-    const fail = (init: ProblemInit) => problemResponse({ ...init, headers: { ...cors, ...init.headers } }, requestId);
+    // Every refusal drains the body it leaves unread first: on a kept-alive connection an unread body would
+    // cost the client its connection (reset) or hold up its next request.
+    const fail = async (init: ProblemInit) => {
+      if (!request.bodyUsed) await drainRefused(request);
+      return problemResponse({ ...init, headers: { ...cors, ...init.headers } }, requestId);
+    };
 
     if (!url.pathname.startsWith('/api/')) {
       if (!shopId) return fail({ status: 404, code: 'unknown_shop', detail: 'unknown shop' });
@@ -87,7 +92,7 @@ export default {
     if (!SAFE_METHODS.has(request.method)) {
       const read = await readBodyWithin(request, rule.maxBody);
       if (read === 'too_large') {
-        await drainRefused(request);
+        await drainRefused(request); // the rest of it: reading it up to the limit used the body
         return fail({ status: 413, code: 'body_too_large', detail: `The body is larger than ${rule.maxBody} bytes.` });
       }
       body = read;
