@@ -4,7 +4,7 @@ import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { DRAIN_LIMIT } from '../../workers/front-door/src/body';
 
-function upload(total: number) {
+function upload(total: number, path = '/api/cart', headers: Record<string, string> = {}) {
   const state = { sent: 0, cancelled: false };
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -16,9 +16,9 @@ function upload(total: number) {
       state.cancelled = true;
     },
   });
-  const request = new Request('http://localhost:8787/api/cart', {
+  const request = new Request(`http://localhost:8787${path}`, {
     method: 'POST',
-    headers: { host: 'localhost:8787', 'content-type': 'application/json' },
+    headers: { host: 'localhost:8787', 'content-type': 'application/json', ...headers },
     body,
   });
   return { state, request };
@@ -38,5 +38,17 @@ describe('front-door: a refused body', () => {
     expect(res.status).toBe(413);
     expect(state.sent).toBeGreaterThan(DRAIN_LIMIT);
     expect(state.sent).toBeLessThan(DRAIN_LIMIT + 1024 * 1024);
+  });
+
+  it.each([
+    ['an unknown API path (404)', '/api/nothing-here', {}, 404],
+    ['a method the path does not take (405)', '/api/products', {}, 405],
+    ['a page (405)', '/index.html', {}, 405],
+    ['another site (403)', '/api/cart', { origin: 'https://elsewhere.example' }, 403],
+  ])('refused before it is read, for %s, is drained too', async (_, path, headers, status) => {
+    const { state, request } = upload(256 * 1024, path, headers);
+    const res = await exports.default.fetch(request);
+    expect(res.status).toBe(status);
+    expect(state).toEqual({ sent: 256 * 1024, cancelled: false });
   });
 });
