@@ -1,8 +1,11 @@
-// The hold lifecycle of one InventoryDO: idempotent reserve, release, commit, adjust and set; expiry by alarm.
+// InventoryDO, called directly: the hold lifecycle (idempotent reserve, release, commit, adjust and set; expiry by
+// alarm); hundreds of parallel calls against one variant's stock object; and bounded storage (ended holds and stock
+// changes are pruned past the retention window, and pruning changes no figure: available and onHand are what they
+// were, live holds stay). One file: each file costs the pool a runtime start.
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { inventoryObjectName } from '../../durable-objects/inventory-do';
+import { InventoryDO, inventoryObjectName, RETENTION_MS } from '../../durable-objects/inventory-do';
 
 const stock = (name: string) => env.INVENTORY.get(env.INVENTORY.idFromName(inventoryObjectName('cochlearfit', name)));
 const inAnHour = () => Date.now() + 60 * 60 * 1000;
@@ -129,5 +132,113 @@ describe('InventoryDO extend', () => {
     await object.release('h1');
     expect(await object.extend('h1', later + 1)).toMatchObject({ ok: false, reason: 'hold_ended' });
     expect(await object.extend('nope', later)).toEqual({ ok: false, reason: 'hold_not_found' });
+  });
+});
+
+describe('InventoryDO concurrency', () => {
+  it('500 concurrent 1-unit reserves against onHand 100: exactly 100 succeed, available ends at 0', async () => {
+    const object = stock('flash-sale');
+    await object.set('count', 100, 'test');
+
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => object.reserve(`hold-${i}`, 1, inAnHour())),
+    );
+
+    expect(results.filter((r) => r.ok)).toHaveLength(100);
+    expect(results.filter((r) => !r.ok && r.reason === 'insufficient_stock')).toHaveLength(400);
+    // No answer ever saw available below 0.
+    expect(Math.min(...results.map((r) => r.available))).toBe(0);
+    expect(await object.snapshot()).toEqual({ onHand: 100, held: 100, available: 0, activeHolds: 100 });
+  });
+
+  it('mixed quantities with concurrent admin adjustments interleaved never oversell', async () => {
+    const object = stock('mixed');
+    await object.set('count', 60, 'test');
+
+    const reserves = Array.from({ length: 300 }, (_, i) => object.reserve(`mixed-${i}`, 1 + (i % 3), inAnHour()));
+    const adjustments = Array.from({ length: 40 }, (_, i) =>
+      object.adjust(`adjust-${i}`, i % 2 === 0 ? 5 : -4, i % 2 === 0 ? 'delivery' : 'damaged'),
+    );
+    const [reserveResults, adjustResults] = await Promise.all([Promise.all(reserves), Promise.all(adjustments)]);
+
+    const held = reserveResults.reduce((sum, r, i) => sum + (r.ok ? 1 + (i % 3) : 0), 0);
+    const acceptedDelta = adjustResults.reduce((sum, r, i) => sum + (r.ok ? (i % 2 === 0 ? 5 : -4) : 0), 0);
+    const snapshot = await object.snapshot();
+
+    expect(snapshot.onHand).toBe(60 + acceptedDelta);
+    expect(snapshot.held).toBe(held);
+    expect(snapshot.available).toBe(snapshot.onHand - held);
+    expect(snapshot.available).toBeGreaterThanOrEqual(0);
+    // Every refused adjustment was refused because it would have cut into held units.
+    for (const r of adjustResults) if (!r.ok) expect(r.reason).toBe('below_held');
+    expect(reserveResults.every((r) => r.available >= 0)).toBe(true);
+    expect(adjustResults.every((r) => r.snapshot.available >= 0)).toBe(true);
+  });
+
+  it('200 concurrent repeats of one hold id hold once', async () => {
+    const object = stock('repeats');
+    await object.set('count', 10, 'test');
+    const results = await Promise.all(Array.from({ length: 200 }, () => object.reserve('same-hold', 3, inAnHour())));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(await object.snapshot()).toMatchObject({ onHand: 10, held: 3, available: 7, activeHolds: 1 });
+  });
+});
+
+const CYCLES = 1_000;
+
+describe('InventoryDO retention', () => {
+  it(`after ${CYCLES} hold / release / expire cycles and a prune, the object stores a bounded number of rows`, async () => {
+    const object = stock('busy-variant');
+    await object.set('count', 1_000, 'stocktake'); // room for the short holds, all live until they lapse together
+    await object.reserve('still-live', 5, inAnHour());
+    const before = await object.snapshot();
+
+    // Every cycle takes a hold that then ends: released at once, or left to lapse a few ms later.
+    await runInDurableObject(object, async (object) => {
+      const instance = object as InventoryDO;
+      for (let i = 0; i < CYCLES; i++) {
+        const id = `cycle-${i}`;
+        if (i % 2 === 0) {
+          expect(await instance.reserve(id, 1 + (i % 3), inAnHour())).toMatchObject({ ok: true });
+          await instance.release(id);
+        } else {
+          expect(await instance.reserve(id, 1, Date.now() + 30)).toMatchObject({ ok: true });
+        }
+        if (i % 10 === 0) await instance.adjust(`count-${i}`, i % 20 === 0 ? 1 : -1, 'recount');
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the last short holds lapse
+    expect(await object.snapshot()).toEqual(before);
+    expect(await object.storedRows()).toBeGreaterThan(CYCLES);
+
+    // Within the retention window nothing goes; past it, every ended row does.
+    expect(await object.prune()).toEqual({ holds: 0, stockChanges: 0 });
+    const pruned = await object.prune(0);
+    expect(pruned.holds).toBe(CYCLES);
+    expect(pruned.stockChanges).toBe(CYCLES / 10 + 1);
+    expect(await object.storedRows()).toBe(1); // the live hold
+    expect(await object.snapshot()).toEqual(before);
+    expect(await object.hold('still-live')).toMatchObject({ status: 'active', quantity: 5 });
+  });
+
+  it('the alarm prunes rows that ended more than 30 days ago and keeps recent ones', async () => {
+    const object = stock('old-variant');
+    await object.set('count', 10, 'stocktake');
+    await object.reserve('old', 2, inAnHour());
+    await object.release('old');
+    await object.reserve('recent', 1, inAnHour());
+    await object.release('recent');
+    const monthAgo = Date.now() - RETENTION_MS - 1_000;
+    await runInDurableObject(object, (_instance, state) => {
+      state.storage.sql.exec(`UPDATE holds SET ended_at = ? WHERE hold_id = 'old'`, monthAgo);
+      state.storage.sql.exec(`UPDATE stock_changes SET created_at = ?`, monthAgo);
+    });
+    expect(await object.storedRows()).toBe(3);
+    expect(await runDurableObjectAlarm(object)).toBe(true);
+    expect(await object.storedRows()).toBe(1);
+    expect(await object.hold('recent')).toMatchObject({ status: 'released' });
+    expect(await object.snapshot()).toMatchObject({ onHand: 10, held: 0, available: 10 });
+    // The object wakes again to prune what is left when its time comes.
+    expect(await runInDurableObject(object, (_instance, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() + RETENTION_MS - 60_000);
   });
 });
