@@ -141,6 +141,6 @@ export function alertMessage(kind: AlertKindName, value: number, threshold: numb
     case 'checkout_failure_rate':
       return `Checkout failure rate ${percent(value)} in the last hour (threshold ${percent(threshold)}): checkouts are failing.`;
     case 'webhook_failures':
-      return `${value} Stripe webhook deliveries answered with a server error in the last hour: Stripe is retrying them.`;
+      return `${value} Stripe webhook ${value === 1 ? 'delivery' : 'deliveries'} answered with a server error in the last hour: Stripe retries ${value === 1 ? 'it' : 'them'}.`;
   }
 }
