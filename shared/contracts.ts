@@ -519,6 +519,8 @@ export const AlertView = z.object({
 });
 export type AlertView = z.infer<typeof AlertView>;
 export const AlertsResponse = z.object({ alerts: z.array(AlertView) });
+/** No parameters: anything given is refused, naming it. */
+export const AlertsQuery = z.strictObject({});
 
 // POST /api/stripe-webhook
 export const WebhookResponse = z.object({

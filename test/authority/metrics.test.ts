@@ -136,6 +136,8 @@ describe('metrics', () => {
     const admin = (path: string, options: CallOptions = {}) => call(path, { admin: 'cochlearfit', ...options });
     await expectProblem(await admin('/api/admin/metrics/series?window=1h'), 400, 'window');
     await expectProblem(await admin('/api/admin/metrics/series?window=24h&shop=othershop'), 400, 'shop');
+    await expectProblem(await admin('/api/admin/alerts?kind=webhook_failures'), 400, 'kind');
+    expect((await json(await admin('/api/admin/alerts'))).alerts).toEqual([]);
     for (const path of ['/api/admin/metrics', '/api/admin/metrics/series?window=7d', '/api/admin/alerts']) {
       for (const attempt of [{ admin: 'othershop' }, { admin: 'wrong-token' }, {}] as CallOptions[]) {
         const body = await expectProblem(await call(path, attempt), 401);

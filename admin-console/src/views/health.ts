@@ -7,9 +7,13 @@ import { $, h, table } from '../dom';
 import type { View } from '../view';
 
 type Window = Series['window'];
+const HOUR_MS = 3_600_000;
 const WINDOW_NAMES: Record<Window, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days' };
-/** Distinct in hue and lightness; thresholds are also dashed, so no line is told apart by colour alone. */
-const COLOURS = ['#0b5e67', '#1d6b3a', '#7b61a8', '#b3261e', '#8a5a00', '#3e4c59'];
+/**
+ * Okabe-Ito hues, darkened to at least 3:1 on white (the legend's .swatch.c<i> in styles.css repeats them). Lines get
+ * thinner down the list, so equal counts still show both; thresholds are dashed.
+ */
+const COLOURS = ['#0072b2', '#007a5a', '#aa3377', '#c44e00', '#8a6100', '#3e4c59'];
 
 interface Line {
   label: string;
@@ -25,11 +29,17 @@ interface Chart {
   lines: Line[];
 }
 
-const hourLabel = (ms: number, window: Window) =>
-  new Intl.DateTimeFormat('en-GB', window === '24h' ? { hour: '2-digit', minute: '2-digit' } : { weekday: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
+const hourLabel = (ms: number) =>
+  new Intl.DateTimeFormat('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(ms);
 
 const formatValue = (value: number | null, unit: Chart['unit']) =>
-  value === null ? '—' : unit === 'percent' ? `${value.toFixed(1)}%` : unit === 'ms' ? `${Math.round(value)} ms` : String(value);
+  value === null
+    ? '—'
+    : unit === 'percent'
+      ? `${value.toFixed(1)}%`
+      : unit === 'ms'
+        ? `${value < 10 && !Number.isInteger(value) ? value.toFixed(1) : Math.round(value)} ms`
+        : String(value);
 
 const sum = (values: (number | null)[]) => values.reduce<number>((a, b) => a + (b ?? 0), 0);
 const percents = (rates: (number | null)[]) => rates.map((r) => (r === null ? null : r * 100));
@@ -110,36 +120,69 @@ function hourTable(chart: Chart, s: Series): HTMLElement {
   const active = s.hours.map((_, i) => i).filter((i) => measured.some((l) => (l.values[i] ?? 0) !== 0));
   if (active.length === 0) return h('p', { class: 'muted' }, 'No activity in this window.');
   const rows = active.reverse().map((i) =>
-    h('tr', {}, h('td', {}, hourLabel(s.hours[i]!, s.window)), ...measured.map((l) => h('td', { class: 'num' }, formatValue(l.values[i] ?? null, chart.unit)))),
+    h('tr', {}, h('td', {}, hourLabel(s.hours[i]!)), ...measured.map((l) => h('td', { class: 'num' }, formatValue(l.values[i] ?? null, chart.unit)))),
   );
   return table(`${chart.title} per hour`, ['Hour starting', ...measured.map((l) => [l.label, 'num'] as [string, 'num'])], rows);
 }
 
+/** Tick steps a person reads easily: whole counts, round milliseconds and percentages. */
+const INCREMENTS: Record<Chart['unit'], number[]> = {
+  count: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000],
+  ms: [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500],
+  percent: [0.5, 1, 2, 5, 10, 20, 25, 50],
+};
+
+const tickLabel = (seconds: number) => {
+  const at = new Date(seconds * 1000);
+  return at.getHours() === 0 && at.getMinutes() === 0
+    ? new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric' }).format(at)
+    : new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' }).format(at);
+};
+
 function plot(chart: Chart, s: Series, width: number): HTMLElement {
   const target = h('div', { class: 'chart', 'aria-hidden': 'true' });
+  const threshold = chart.lines.find((l) => l.threshold)?.values[0] ?? 0;
   const options: uPlot.Options = {
     width,
-    height: 220,
+    height: 200,
+    // The summary and the table carry the numbers; the legend below names the lines.
+    legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: {
       x: { time: true },
-      y: chart.unit === 'percent' ? { range: (_u, _min, max) => [0, Math.max(max, (chart.lines.find((l) => l.threshold)?.values[0] ?? 1) * 2)] } : { range: (_u, _min, max) => [0, Math.max(max, 1)] },
+      y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, threshold * 2, chart.unit === 'percent' ? 1 : 2)] },
     },
-    axes: [{}, { values: (_u, ticks) => ticks.map((t) => formatValue(t, chart.unit)), size: 60 }],
+    axes: [
+      { values: (_u, ticks) => ticks.map(tickLabel), size: 36 },
+      { values: (_u, ticks) => ticks.map((t) => formatValue(t, chart.unit)), incrs: INCREMENTS[chart.unit], size: 56 },
+    ],
     series: [
-      { label: 'Hour', value: (_u, v) => (v === null ? '—' : hourLabel(v * 1000, s.window)) },
+      {},
       ...chart.lines.map((line, i) => ({
         label: line.label,
         stroke: COLOURS[i % COLOURS.length],
-        width: line.threshold ? 1.5 : 2,
+        width: line.threshold ? 1.5 : Math.max(1.5, 5 - 1.25 * i) * (s.window === '7d' ? 0.6 : 1),
         dash: line.threshold ? [6, 4] : undefined,
-        points: { show: !line.threshold && s.window === '24h' },
-        value: (_u: uPlot, v: number | null) => formatValue(v, chart.unit),
+        // A bucket is an hour: flat across it, not a slope to the next.
+        paths: uPlot.paths.stepped!({ align: 1 }),
+        // Counts are a line through every hour; a rate or latency exists only in some hours: dots show them.
+        points: { show: chart.unit !== 'count' && !line.threshold, size: 6 },
       })),
     ],
   };
-  new uPlot(options, [s.hours.map((ms) => ms / 1000), ...chart.lines.map((l) => l.values)] as uPlot.AlignedData, target);
+  // One more x at the end of the current hour, so its bucket is drawn across it as the others are.
+  const xs = [...s.hours, s.hours.at(-1)! + HOUR_MS].map((ms) => ms / 1000);
+  new uPlot(options, [xs, ...chart.lines.map((l) => [...l.values, l.values.at(-1) ?? null])] as uPlot.AlignedData, target);
   return target;
+}
+
+/** The lines' names with their colour (and dash, for a threshold): the chart's key. */
+function legend(chart: Chart): HTMLElement {
+  return h(
+    'ul',
+    { class: 'legend', 'aria-hidden': 'true' },
+    ...chart.lines.map((line, i) => h('li', {}, h('span', { class: `swatch c${i % COLOURS.length}${line.threshold ? ' dashed' : ''}` }), line.label)),
+  );
 }
 
 function windowLinks(current: Window): HTMLElement {
@@ -158,8 +201,11 @@ export const healthView: View = {
   async render(_params, query) {
     const window: Window = query.get('window') === '7d' ? '7d' : '24h';
     const series = await api.series(window);
+    // The width inside <main> and a chart card (padding and border, see styles.css).
     const main = $('[data-main]')!;
-    const width = Math.max(260, Math.min(main.clientWidth - 40, 960));
+    const style = getComputedStyle(main);
+    const inner = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 2 * 13;
+    const width = Math.max(240, Math.min(inner, 960));
     return h(
       'div',
       {},
@@ -173,6 +219,7 @@ export const healthView: View = {
           h('h2', { id: `chart-${chart.id}` }, chart.title),
           h('p', { 'data-summary': chart.id }, summaryOf(chart, series)),
           plot(chart, series, width),
+          legend(chart),
           h('details', {}, h('summary', {}, `${chart.title}: numbers per hour`), hourTable(chart, series)),
         ),
       ),

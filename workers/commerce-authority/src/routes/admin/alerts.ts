@@ -1,5 +1,5 @@
 // GET /api/admin/alerts: the shop's alerts in progress (the cron starts and clears them), for the console banner.
-import { AlertsResponse } from '../../../../../shared/contracts';
+import { AlertsQuery, AlertsResponse } from '../../../../../shared/contracts';
 import { alertsOf } from '../../db/alerts';
 import { database } from '../../db/client';
 import { alertMessage } from '../../domain/health';
@@ -12,7 +12,8 @@ const listAlerts = apiRoute({
   tags: ['Admin'],
   summary: 'Alerts in progress: hold expiration rate, checkout failure rate, webhook failures (evaluated every minute)',
   security: ADMIN_SECURITY,
-  responses: { 200: ok(AlertsResponse), ...problems(401, 429) },
+  request: { query: AlertsQuery },
+  responses: { 200: ok(AlertsResponse), ...problems(400, 401, 429) },
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
