@@ -10,10 +10,10 @@ type Window = Series['window'];
 const HOUR_MS = 3_600_000;
 const WINDOW_NAMES: Record<Window, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days' };
 /**
- * Okabe-Ito hues, darkened to at least 3:1 on white (the legend's .swatch.c<i> in styles.css repeats them). Lines get
- * thinner down the list, so equal counts still show both; thresholds are dashed.
+ * Okabe-Ito hues, darkened to at least 3:1 on white (the legend's .swatch.c<i> in styles.css repeats them). The first line is a
+ * wide band and the others thin lines in another hue, so equal counts still show both; thresholds are dashed.
  */
-const COLOURS = ['#0072b2', '#007a5a', '#aa3377', '#c44e00', '#8a6100', '#3e4c59'];
+const COLOURS = ['#0072b2', '#c44e00', '#007a5a', '#aa3377', '#8a6100', '#3e4c59'];
 
 interface Line {
   label: string;
@@ -161,7 +161,7 @@ function plot(chart: Chart, s: Series, width: number): HTMLElement {
       ...chart.lines.map((line, i) => ({
         label: line.label,
         stroke: COLOURS[i % COLOURS.length],
-        width: line.threshold ? 1.5 : Math.max(1.5, 5 - 1.25 * i) * (s.window === '7d' ? 0.6 : 1),
+        width: line.threshold ? 1.5 : (i === 0 ? 6 : i === 1 ? 2.5 : 1.5) * (s.window === '7d' ? 0.6 : 1),
         dash: line.threshold ? [6, 4] : undefined,
         // A bucket is an hour: flat across it, not a slope to the next.
         paths: uPlot.paths.stepped!({ align: 1 }),
