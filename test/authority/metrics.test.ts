@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import parsePrometheusText from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { hourOf } from '../../workers/commerce-authority/src/db/metrics';
-import { quantileMs } from '../../workers/commerce-authority/src/domain/health';
+import { quantileMs, readAlerts } from '../../workers/commerce-authority/src/domain/health';
 import { prefersOpenMetrics } from '../../workers/commerce-authority/src/domain/openmetrics';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
 import { call, json, putCatalog, setStock, type CallOptions } from './helpers';
@@ -76,6 +76,21 @@ describe('metrics', () => {
     expect(quantileMs(n, 0.5)).toBeCloseTo(5 + (5 * 1) / 5); // rank 5: first in (5, 10]
     expect(quantileMs(n, 0.95)).toBeCloseTo(10 + (15 * 0.5) / 1); // rank 9.5: half way through (10, 25]
     expect(quantileMs(() => 0, 0.5)).toBeNull();
+  });
+
+  it('alert rules: a rate over its threshold fires only from its minimum volume; any webhook failure fires', () => {
+    const reading = (sums: Record<string, number>, kind: string) => readAlerts(sums).find((r) => r.kind === kind)!;
+    // Checkout failure: failed / (opened + failed), from 50 checkouts, over 1%.
+    expect(reading({ checkouts_opened: 48, checkouts_failed: 1 }, 'checkout_failure_rate')).toMatchObject({ value: null, firing: false });
+    expect(reading({ checkouts_opened: 49, checkouts_failed: 1 }, 'checkout_failure_rate')).toMatchObject({ value: 0.02, firing: true });
+    expect(reading({ checkouts_opened: 100, checkouts_failed: 1 }, 'checkout_failure_rate')).toMatchObject({ firing: false }); // 0.99%
+    // Hold expiration: expired / ended, from 20 ended, over 10% (10% itself is not over).
+    expect(reading({ holds_committed: 16, holds_expired: 3 }, 'hold_expiration_rate')).toMatchObject({ value: null, firing: false });
+    expect(reading({ holds_committed: 18, holds_expired: 2 }, 'hold_expiration_rate')).toMatchObject({ value: 0.1, firing: false });
+    expect(reading({ holds_committed: 17, holds_expired: 3 }, 'hold_expiration_rate')).toMatchObject({ value: 0.15, firing: true });
+    expect(reading({ holds_created: 500 }, 'hold_expiration_rate').firing).toBe(false); // created is not ended
+    expect(reading({}, 'webhook_failures')).toMatchObject({ value: 0, firing: false });
+    expect(reading({ webhooks_failed: 1 }, 'webhook_failures')).toMatchObject({ value: 1, firing: true });
   });
 
   it('answers OpenMetrics text when the Accept header asks for it; a parser reads the same values as the JSON', async () => {

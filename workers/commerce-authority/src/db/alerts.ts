@@ -23,23 +23,15 @@ export interface ShopToWatch {
   alertWebhookUrl: string | null;
 }
 
-/** Every active shop with the sums of its counts since `from` (an hour start), and every alert in progress. */
+/** Every active shop with the sums of its counts since `from` (an hour start), and every alert in progress: one batch. */
 export async function readAlertInputs(db: Database, from: number) {
-  const watched: ShopToWatch[] = await db
-    .select({ id: shops.id, name: shops.name, alertWebhookUrl: shops.alertWebhookUrl })
-    .from(shops)
-    .where(eq(shops.status, 'active'));
-  const [sums, states] = await db.batch([
+  const active = db.select({ id: shops.id }).from(shops).where(eq(shops.status, 'active'));
+  const [watched, sums, states] = await db.batch([
+    db.select({ id: shops.id, name: shops.name, alertWebhookUrl: shops.alertWebhookUrl }).from(shops).where(eq(shops.status, 'active')),
     db
       .select({ shopId: metricHourly.shopId, name: metricHourly.name, value: sql<number>`sum(${metricHourly.value})` })
       .from(metricHourly)
-      .where(
-        and(
-          inArray(metricHourly.shopId, watched.length > 0 ? watched.map((s) => s.id) : ['']),
-          gte(metricHourly.hour, from),
-          inArray(metricHourly.name, ALERT_INPUTS),
-        ),
-      )
+      .where(and(inArray(metricHourly.shopId, active), gte(metricHourly.hour, from), inArray(metricHourly.name, ALERT_INPUTS)))
       .groupBy(metricHourly.shopId, metricHourly.name),
     db.select().from(alertStates),
   ]);
@@ -49,7 +41,7 @@ export async function readAlertInputs(db: Database, from: number) {
     shop[row.name] = Number(row.value);
     sumsOf.set(row.shopId, shop);
   }
-  return { shops: watched, sumsOf, states };
+  return { shops: watched as ShopToWatch[], sumsOf, states };
 }
 
 /** Starts an episode; false if one was already in progress (another run started it). */
