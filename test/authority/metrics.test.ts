@@ -97,7 +97,10 @@ describe('metrics', () => {
     // A Stripe delivery answered 5xx (this shop has no webhook secret) is counted as a failed webhook.
     expect((await deliver('othershop', stripeEvent('checkout.session.completed', {}), { secret: 'whsec_unknown' })).status).toBe(503);
     const jsonBody = await metrics();
-    const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    // What Prometheus 2.x sends when it scrapes.
+    const accept =
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,' +
+      'text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
     const res = await call('/api/admin/metrics', { admin: 'cochlearfit', headers: { accept } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');

@@ -10,8 +10,9 @@ type Window = Series['window'];
 const HOUR_MS = 3_600_000;
 const WINDOW_NAMES: Record<Window, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days' };
 /**
- * Okabe-Ito hues, darkened to at least 3:1 on white (the legend's .swatch.c<i> in styles.css repeats them). The first line is a
- * wide band and the others thin lines in another hue, so equal counts still show both; thresholds are dashed.
+ * Okabe-Ito hues, darkened to at least 3:1 on white (the legend's .swatch.c<i> in styles.css repeats them). The
+ * first line is a wide band and the others thin lines in another hue, so equal counts still show both; thresholds
+ * are dashed.
  */
 const COLOURS = ['#0072b2', '#c44e00', '#007a5a', '#aa3377', '#8a6100', '#3e4c59'];
 
@@ -110,17 +111,25 @@ function summaryOf(chart: Chart, s: Series): string {
   const parts = measured.map((l) => {
     const values = l.values.filter((v): v is number => v !== null);
     if (values.length === 0) return `${l.label}: nothing measured`;
-    return `${l.label}: highest hour ${formatValue(Math.max(...values), chart.unit)}, latest hour measured ${formatValue(values.at(-1)!, chart.unit)}`;
+    const highest = formatValue(Math.max(...values), chart.unit);
+    return `${l.label}: highest hour ${highest}, latest hour measured ${formatValue(values.at(-1)!, chart.unit)}`;
   });
   return `${window}: ${parts.join('; ')}${threshold ? `; threshold ${formatValue(threshold.values[0] ?? null, chart.unit)}` : ''}.`;
 }
 
 function hourTable(chart: Chart, s: Series): HTMLElement {
   const measured = chart.lines.filter((l) => !l.threshold);
-  const active = s.hours.map((_, i) => i).filter((i) => measured.some((l) => (l.values[i] ?? 0) !== 0));
+  // Counts: the hours with any; rates and latency: the hours where something was measured (0% included).
+  const shown = (value: number | null | undefined) => (chart.unit === 'count' ? (value ?? 0) !== 0 : value !== null && value !== undefined);
+  const active = s.hours.map((_, i) => i).filter((i) => measured.some((l) => shown(l.values[i])));
   if (active.length === 0) return h('p', { class: 'muted' }, 'No activity in this window.');
   const rows = active.reverse().map((i) =>
-    h('tr', {}, h('td', {}, hourLabel(s.hours[i]!)), ...measured.map((l) => h('td', { class: 'num' }, formatValue(l.values[i] ?? null, chart.unit)))),
+    h(
+      'tr',
+      {},
+      h('td', {}, hourLabel(s.hours[i]!)),
+      ...measured.map((l) => h('td', { class: 'num' }, formatValue(l.values[i] ?? null, chart.unit))),
+    ),
   );
   return table(`${chart.title} per hour`, ['Hour starting', ...measured.map((l) => [l.label, 'num'] as [string, 'num'])], rows);
 }
@@ -181,7 +190,9 @@ function legend(chart: Chart): HTMLElement {
   return h(
     'ul',
     { class: 'legend', 'aria-hidden': 'true' },
-    ...chart.lines.map((line, i) => h('li', {}, h('span', { class: `swatch c${i % COLOURS.length}${line.threshold ? ' dashed' : ''}` }), line.label)),
+    ...chart.lines.map((line, i) =>
+      h('li', {}, h('span', { class: `swatch c${i % COLOURS.length}${line.threshold ? ' dashed' : ''}` }), line.label),
+    ),
   );
 }
 
@@ -210,7 +221,11 @@ export const healthView: View = {
       'div',
       {},
       h('h1', { tabindex: -1 }, 'Health'),
-      h('p', { class: 'muted' }, `${WINDOW_NAMES[window]} in hourly buckets (UTC hours, shown in your time zone). Alerts are checked every minute.`),
+      h(
+        'p',
+        { class: 'muted' },
+        `${WINDOW_NAMES[window]} in hourly buckets (UTC hours, shown in your time zone). Alerts are checked every minute.`,
+      ),
       windowLinks(window),
       ...chartsOf(series).map((chart) =>
         h(

@@ -75,7 +75,12 @@ export function seriesOf(window: Window, hours: number[], rows: { hour: number; 
   return {
     window,
     hours,
-    holds: { created: column('holds_created'), committed: column('holds_committed'), released: column('holds_released'), expired: column('holds_expired') },
+    holds: {
+      created: column('holds_created'),
+      committed: column('holds_committed'),
+      released: column('holds_released'),
+      expired: column('holds_expired'),
+    },
     checkouts: {
       opened: column('checkouts_opened'),
       completed: column('checkouts_completed'),
@@ -85,7 +90,11 @@ export function seriesOf(window: Window, hours: number[], rows: { hour: number; 
       superseded: column('checkouts_superseded'),
     },
     webhooks: { failed: column('webhooks_failed') },
-    validation: { count: column('validate_count'), p50Ms: perHour.map((n) => quantileMs(n, 0.5)), p95Ms: perHour.map((n) => quantileMs(n, 0.95)) },
+    validation: {
+      count: column('validate_count'),
+      p50Ms: perHour.map((n) => quantileMs(n, 0.5)),
+      p95Ms: perHour.map((n) => quantileMs(n, 0.95)),
+    },
     rates: { holdExpiration: perHour.map(holdExpirationRate), checkoutFailure: perHour.map(checkoutFailureRate) },
     thresholds: { ...THRESHOLDS },
   };
@@ -141,6 +150,9 @@ export function alertMessage(kind: AlertKindName, value: number, threshold: numb
     case 'checkout_failure_rate':
       return `Checkout failure rate ${percent(value)} in the last hour (threshold ${percent(threshold)}): checkouts are failing.`;
     case 'webhook_failures':
-      return `${value} Stripe webhook ${value === 1 ? 'delivery' : 'deliveries'} answered with a server error in the last hour: Stripe retries ${value === 1 ? 'it' : 'them'}.`;
+      return (
+        `${value} Stripe webhook ${value === 1 ? 'delivery' : 'deliveries'} answered with a server error in the last hour: ` +
+        `Stripe retries ${value === 1 ? 'it' : 'them'}.`
+      );
   }
 }
