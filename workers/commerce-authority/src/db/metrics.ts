@@ -74,7 +74,7 @@ export async function flushTallies(db: Database): Promise<void> {
     await db.$client.batch(statements);
   } catch (error) {
     for (const { shopId, hour, counts } of taken) tally(shopId, counts, hour);
-    log.error('metrics_flush_failed', { shops: taken.length, error: String(error) });
+    log.error('metrics_flush_failed', { shopHours: taken.length, error: String(error) });
   }
 }
 
