@@ -74,7 +74,10 @@ async function buildInto(dir: string): Promise<number> {
   const consoleSource = path.join(ROOT, 'admin-console/src');
   const consoleTarget = path.join(dir, 'storefronts', '_console');
   mkdirSync(consoleTarget, { recursive: true });
-  for (const file of ['index.html', 'styles.css']) cpSync(path.join(consoleSource, file), path.join(consoleTarget, file));
+  cpSync(path.join(consoleSource, 'index.html'), path.join(consoleTarget, 'index.html'));
+  // One stylesheet (the CSP allows only the console's own files): uPlot's, then the console's, which may refine it.
+  const chartStyles = readFileSync(path.join(ROOT, 'node_modules/uplot/dist/uPlot.min.css'), 'utf8');
+  writeFileSync(path.join(consoleTarget, 'styles.css'), `${chartStyles}\n${readFileSync(path.join(consoleSource, 'styles.css'), 'utf8')}`);
   await build({ ...common, entryPoints: [path.join(consoleSource, 'main.ts')], outfile: path.join(consoleTarget, 'console.js') });
   console.log('built the merchant console -> dist/storefronts/_console (served at /admin/)');
   return Object.values(sdk.metafile.outputs).find((o) => o.entryPoint)!.bytes;

@@ -462,8 +462,9 @@ export const MetricsResponse = z.object({
     expired: Count,
     superseded: Count,
   }),
-  /** Valid events that were not ours to apply, and refunds or disputes kept until their order is recorded. */
-  webhooks: z.object({ ignored: Count, deferred: Count }),
+  /** Valid events that were not ours to apply, refunds or disputes kept until their order is recorded, and
+   *  deliveries answered 5xx. */
+  webhooks: z.object({ ignored: Count, deferred: Count, failed: Count }),
   refunds: z.object({ failed: Count }),
   disputes: z.object({ opened: Count, won: Count, lost: Count }),
   validation: z.object({
@@ -473,6 +474,53 @@ export const MetricsResponse = z.object({
     buckets: z.record(z.string(), Count),
   }),
 });
+
+// GET /api/admin/metrics/series: hourly points for the console's charts, oldest first, zero-filled.
+export const MetricsWindow = z.enum(['24h', '7d']);
+export const MetricsSeriesQuery = z.strictObject({
+  window: MetricsWindow.default('24h').meta({ description: 'The last 24 hours or the last 7 days, in hours' }),
+});
+const Counts = z.array(Count);
+/** A rate (0..1) per hour; null where nothing was measured. */
+const Rates = z.array(z.number().min(0).max(1).nullable());
+export const MetricsSeriesResponse = z.object({
+  window: MetricsWindow,
+  /** The start of each hour (epoch ms, UTC); the last is the current hour. Every array below has one entry per hour. */
+  hours: z.array(z.int()),
+  holds: z.object({ created: Counts, committed: Counts, released: Counts, expired: Counts }),
+  checkouts: z.object({
+    opened: Counts,
+    completed: Counts,
+    rejected: Counts,
+    failed: Counts,
+    expired: Counts,
+    superseded: Counts,
+  }),
+  /** Stripe deliveries answered 5xx. */
+  webhooks: z.object({ failed: Counts }),
+  /** Validation latency from the hour's cumulative histogram (interpolated in the bucket); null: no validation. */
+  validation: z.object({ count: Counts, p50Ms: z.array(z.number().nullable()), p95Ms: z.array(z.number().nullable()) }),
+  /** Expired / holds that ended (committed, released, expired); failed / (opened + failed). */
+  rates: z.object({ holdExpiration: Rates, checkoutFailure: Rates }),
+  thresholds: z.object({ holdExpiration: z.number(), checkoutFailure: z.number() }),
+});
+
+// GET /api/admin/alerts: what the cron found wrong and has not cleared.
+export const AlertKind = z.enum(['hold_expiration_rate', 'checkout_failure_rate', 'webhook_failures']);
+export const AlertView = z.object({
+  kind: AlertKind,
+  activeSince: z.iso.datetime(),
+  /** The last measured value: a rate (0..1) or, for webhook failures, a count in the last hour. */
+  value: z.number(),
+  threshold: z.number(),
+  /** When the shop's alert webhook was called for this episode; null: no webhook configured. */
+  notifiedAt: z.iso.datetime().nullable(),
+  message: z.string(),
+});
+export type AlertView = z.infer<typeof AlertView>;
+export const AlertsResponse = z.object({ alerts: z.array(AlertView) });
+/** No parameters: anything given is refused, naming it. */
+export const AlertsQuery = z.strictObject({});
 
 // POST /api/stripe-webhook
 export const WebhookResponse = z.object({

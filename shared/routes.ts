@@ -61,6 +61,8 @@ export const ROUTES: readonly RouteRule[] = [
   rule('GET', '/api/admin/orders/:number', 'admin'),
   rule('POST', '/api/admin/orders/:number/fulfil', 'admin'),
   rule('GET', '/api/admin/metrics', 'admin'),
+  rule('GET', '/api/admin/metrics/series', 'admin'),
+  rule('GET', '/api/admin/alerts', 'admin'),
 ];
 
 const compiled = ROUTES.map((r) => ({

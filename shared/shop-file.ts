@@ -53,6 +53,8 @@ export const ShopConfig = z.strictObject({
   /** Order numbers read PREFIX-1001. */
   orderPrefix: z.string().regex(/^[A-Z0-9]{1,8}$/).default('ORD'),
   restockOnRefund: z.boolean().default(false),
+  /** Where health alerts are POSTed (Slack-compatible `{ "text": ... }`), once per episode; optional. */
+  alertWebhookUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   /** The name of the variable holding the admin token; only its SHA-256 is stored. */
   adminTokenVariable: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
 });

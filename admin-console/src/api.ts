@@ -3,8 +3,10 @@
 import type { z } from 'zod';
 import type {
   AdminOrderView,
+  AlertsResponse,
   CouponListResponse,
   CouponView,
+  MetricsSeriesResponse,
   OrderListResponse,
   StockChangesResponse,
   StockItemView,
@@ -18,6 +20,8 @@ export type OrderPage = z.infer<typeof OrderListResponse>;
 export type StockItem = StockItemView;
 export type StockChanges = z.infer<typeof StockChangesResponse>;
 export type Coupon = z.infer<typeof CouponView>;
+export type Series = z.infer<typeof MetricsSeriesResponse>;
+export type Alerts = z.infer<typeof AlertsResponse>;
 
 const TOKEN_KEY = 'shop-console-token';
 
@@ -83,6 +87,8 @@ export const api = {
   coupons: () => getJson<z.infer<typeof CouponListResponse>>('/coupons'),
   createCoupon: (body: Record<string, unknown>) => sendJson<Coupon>('POST', '/coupons', body),
   disableCoupon: (code: string) => sendJson<Coupon>('POST', `/coupons/${encodeURIComponent(code)}/disable`),
+  series: (window: Series['window']) => getJson<Series>(`/metrics/series${query({ window })}`),
+  alerts: () => getJson<Alerts>('/alerts'),
 };
 
 let currency: Promise<string> | undefined;

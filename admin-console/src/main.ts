@@ -1,6 +1,7 @@
 // The merchant console: sign in with the shop's admin token, then a hash router renders one view at a time into
 // <main>, moves focus to its heading and marks the nav. Loaded as the page's only script (the CSP allows no other).
 import { api, ApiError, token } from './api';
+import { hideBanner, refreshBanner } from './banner';
 import { $, field, h, values } from './dom';
 import { HOME, ROUTES } from './routes';
 import { alertText, explain } from './view';
@@ -12,6 +13,7 @@ $('[data-host]')!.textContent = location.host;
 
 function showSignIn(message = ''): void {
   nav.hidden = true;
+  hideBanner();
   signOut.hidden = true;
   document.title = 'Sign in · Shop console';
   const input = h('input', { name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
@@ -66,6 +68,7 @@ async function route(): Promise<void> {
   }
   document.title = `${found.view.title(params)} · Shop console`;
   main.setAttribute('aria-busy', 'true');
+  void refreshBanner();
   try {
     const page = await found.view.render(params, new URLSearchParams(search));
     main.replaceChildren(page);

@@ -1,6 +1,7 @@
 // The console's routes: a hash path (static hosting, no server routes) -> a view. Parameters are the pattern's groups.
 import type { View } from './view';
 import { couponsView } from './views/coupons';
+import { healthView } from './views/health';
 import { orderView } from './views/order';
 import { ordersView } from './views/orders';
 import { stockView } from './views/stock';
@@ -12,6 +13,7 @@ export const ROUTES: [RegExp, View][] = [
   [/^\/stock$/, stockView],
   [/^\/stock\/([^/]+)$/, variantView],
   [/^\/coupons$/, couponsView],
+  [/^\/health$/, healthView],
 ];
 
 export const HOME = '#/orders';

@@ -3,7 +3,7 @@
 import { ApiError } from './api';
 import { $ } from './dom';
 
-export type Section = 'orders' | 'stock' | 'coupons';
+export type Section = 'orders' | 'stock' | 'coupons' | 'health';
 
 export interface View {
   section: Section;

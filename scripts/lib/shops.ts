@@ -56,6 +56,7 @@ export function shopUpsertSql(file: ShopFile, adminToken: string, now = Date.now
     turnstile_site_key: shop.challenge?.siteKey ?? null,
     turnstile_secret_binding: shop.challenge?.secretKeyBinding ?? null,
     challenge_min_total: shop.challenge?.minTotal ?? null,
+    alert_webhook_url: shop.alertWebhookUrl ?? null,
     admin_token_hash: createHash('sha256').update(adminToken).digest('hex'),
     created_at: now,
     updated_at: now,

@@ -1,11 +1,11 @@
 // The authority's cron: the second line behind alarms and webhooks. Idempotent, bounded.
 import { createExecutionContext, createScheduledController, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { inventoryObjectName } from '../../durable-objects/inventory-do';
 import { database } from '../../workers/commerce-authority/src/db/client';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
-import { reserveAll } from '../../workers/commerce-authority/src/inventory/reservations';
+import { releaseReservation, reserveAll } from '../../workers/commerce-authority/src/inventory/reservations';
 import { purgeOldRecords } from '../../workers/commerce-authority/src/db/retention';
 import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
 import { deliver } from './stripe-events';
@@ -13,8 +13,8 @@ import { eventsFor, orderOf, startCheckout } from './webhook-helpers';
 
 const NAVY_M_KEY = 'hb|colour=navy;size=m';
 
-async function runCron() {
-  await new CommerceAuthority(createExecutionContext(), env).scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }));
+async function runCron(at = Date.now()) {
+  await new CommerceAuthority(createExecutionContext(), env).scheduled(createScheduledController({ scheduledTime: at, cron: '* * * * *' }));
 }
 
 async function navyAvailable() {
@@ -114,5 +114,109 @@ describe('cron: bounded storage in D1', () => {
     await runCron();
     expect(await orderOf(checkout.sessionId)).toMatchObject({ status: 'partially_refunded', amounts: { refunded: 800 } });
     expect(await rows('deferred_stripe_events')).toBe(0);
+  });
+});
+
+describe('cron: retention of hourly metrics', () => {
+  it('deletes hourly counts older than 35 days, in bounded batches; keeps the recent ones and the totals', async () => {
+    const now = Date.now();
+    const hour = now - (now % 3_600_000);
+    const insert = env.DB.prepare('INSERT INTO metric_hourly (shop_id, hour, name, value) VALUES (?, ?, ?, 1)');
+    await env.DB.batch([
+      insert.bind('cochlearfit', hour - 36 * DAY, 'holds_created'),
+      insert.bind('cochlearfit', hour - 40 * DAY, 'holds_created'),
+      insert.bind('othershop', hour - 36 * DAY, 'holds_expired'),
+      insert.bind('cochlearfit', hour - 34 * DAY, 'holds_created'),
+    ]);
+    const old = () => env.DB.prepare('SELECT COUNT(*) AS n FROM metric_hourly WHERE hour < ?').bind(now - 35 * DAY).first<number>('n');
+    expect(await old()).toBe(3);
+    expect((await purgeOldRecords(database(env.DB), now, 2)).metricHours).toBe(2);
+    expect(await old()).toBe(1);
+    expect((await purgeOldRecords(database(env.DB), now, 2)).metricHours).toBe(1);
+    expect(await old()).toBe(0);
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM metric_hourly WHERE hour = ?').bind(hour - 34 * DAY).first('n')).toBe(1);
+  });
+});
+
+describe('cron: alerts', () => {
+  const receiver = inject('fakeReceiverUrl');
+  type Received = { path: string; contentType: string; body: { text: string } };
+  const received = async () => (await (await fetch(`${receiver}/__control/requests`)).json()) as Received[];
+  const alertsOf = async (shop: 'othershop' | 'cochlearfit') => (await json(await call('/api/admin/alerts', { shop, admin: shop }))).alerts;
+  const logged = (spy: { mock: { calls: unknown[][] } }, level: string, event: string) =>
+    spy.mock.calls
+      .map((c) => c[0] as { level: string; event: string; shopId?: string })
+      .filter((e) => e?.level === level && e.event === event && e.shopId === 'othershop');
+
+  it('hold expiration over 10% of the last hour: one alert line, one POST, the banner; none a minute later; cleared under', async () => {
+    await fetch(`${receiver}/__control/reset`);
+    await env.DB.prepare('UPDATE shops SET alert_webhook_url = ? WHERE id = ?').bind(`${receiver}/hooks/othershop`, 'othershop').run();
+    await putCatalog('othershop');
+    await setStock('othershop', 'HB-NAVY-M', 100);
+    const db = database(env.DB);
+    let made = 0;
+    const hold = async () => {
+      const reservationId = `alerting-${made++}`;
+      const lines = [{ sku: 'HB-NAVY-M', variantKey: NAVY_M_KEY, quantity: 1, backorder: false }];
+      expect((await reserveAll(env, db, { shopId: 'othershop', reservationId, lines, expiresAt: Date.now() + 600_000 })).ok).toBe(true);
+      return reservationId;
+    };
+    const giveBack = async (count: number) => {
+      for (let i = 0; i < count; i++) await releaseReservation(env, db, 'othershop', await hold());
+    };
+    const lapse = async (count: number) => {
+      const ids = [];
+      for (let i = 0; i < count; i++) ids.push(await hold());
+      for (const id of ids) await env.DB.prepare('UPDATE reservations SET expires_at = ? WHERE id = ?').bind(Date.now() - 1, id).run();
+    };
+    const errors = vi.spyOn(console, 'error');
+    const infos = vi.spyOn(console, 'log');
+    const warnings = vi.spyOn(console, 'warn');
+
+    // 17 holds given back and 3 that lapse: 3 of the 20 that ended (the minimum volume) expired, 15%.
+    await giveBack(17);
+    await lapse(2);
+    await runCron();
+    expect(await alertsOf('othershop')).toEqual([]); // 2 of 19: under the minimum volume, nothing is said
+    await lapse(1);
+    await runCron();
+    expect(logged(errors, 'alert', 'alert')).toHaveLength(1);
+    expect(logged(errors, 'alert', 'alert')[0]).toMatchObject({ kind: 'hold_expiration_rate', value: 0.15, threshold: 0.1 });
+    const posts = await received();
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({ path: '/hooks/othershop', contentType: 'application/json' });
+    expect(Object.keys(posts[0]!.body)).toEqual(['text']);
+    expect(posts[0]!.body.text).toBe(
+      'othershop: Hold expiration rate 15.0% in the last hour (threshold 10.0%): shoppers are leaving checkouts unpaid.',
+    );
+    const [banner] = await alertsOf('othershop');
+    expect(banner).toMatchObject({ kind: 'hold_expiration_rate', value: 0.15, threshold: 0.1, message: posts[0]!.body.text.slice('othershop: '.length) });
+    expect(Date.parse(banner.notifiedAt)).toBeGreaterThanOrEqual(Date.parse(banner.activeSince));
+    expect(await alertsOf('cochlearfit')).toEqual([]); // another shop's console shows nothing of it
+
+    // A minute later, still over: the same episode. No second POST, no second alert line; the value is kept current.
+    await runCron(Date.now() + 60_000);
+    expect(await received()).toHaveLength(1);
+    expect(logged(errors, 'alert', 'alert')).toHaveLength(1);
+    expect((await alertsOf('othershop'))[0]).toMatchObject({ activeSince: banner.activeSince, notifiedAt: banner.notifiedAt });
+
+    // Back under the threshold (3 of 31, 9.7%): cleared, said once at info, and no POST.
+    await giveBack(11);
+    await runCron();
+    expect(await alertsOf('othershop')).toEqual([]);
+    expect(logged(infos, 'info', 'alert_cleared')).toEqual([expect.objectContaining({ kind: 'hold_expiration_rate' })]);
+    expect(await received()).toHaveLength(1);
+
+    // The next episode (7 of 35, 20%) posts again; a receiver that answers 500 is logged, and nothing throws.
+    await fetch(`${receiver}/__control/down`);
+    await lapse(4);
+    await runCron();
+    expect(await received()).toHaveLength(2);
+    expect(logged(errors, 'alert', 'alert')).toHaveLength(2);
+    expect(logged(warnings, 'warn', 'alert_webhook_refused')).toEqual([expect.objectContaining({ status: 500 })]);
+    expect((await alertsOf('othershop'))[0]).toMatchObject({ kind: 'hold_expiration_rate', value: 0.2 });
+    await runCron(Date.now() + 60_000);
+    expect(await received()).toHaveLength(2);
+    vi.restoreAllMocks();
   });
 });

@@ -13,3 +13,10 @@ declare global {
     }
   }
 }
+
+// Provided by test/support/network-fakes-setup.ts (its own declaration is outside this tsconfig).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    fakeReceiverUrl: string;
+  }
+}

@@ -2,6 +2,8 @@
 // first), finds the order, ships it with a tracking number, sees it in the CSV export and the shopper sees it on the
 // success page; then the merchant sets a variant's stock and threshold and the storefront shows the new count. The
 // page must raise no Content-Security-Policy violation, and sign-in and shipping are done with the keyboard alone.
+// Health charts the purchase in the hold lifecycle (its numbers in words and a table too), and an alert (a Stripe
+// delivery answered 5xx, then the cron) shows as a banner on every view of that shop's console.
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,6 +12,7 @@ import { TOKENS } from '../stack/harness';
 import { launchBrowser, screenshot } from './browser';
 
 const base = inject('stackUrls').cochlearfit;
+const otherBase = inject('stackUrls').othershop;
 let browser: Browser;
 let context: BrowserContext;
 let shopper: Page;
@@ -29,20 +32,31 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function signIn(token: string) {
+async function signIn(token: string, page = merchant) {
   // Keyboard only: the token field has focus on arrival; Enter submits.
-  await merchant.locator('input[name="token"]').waitFor();
-  expect(await merchant.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('token');
-  await merchant.keyboard.type(token);
-  await merchant.keyboard.press('Enter');
+  await page.locator('input[name="token"]').waitFor();
+  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('token');
+  await page.keyboard.type(token);
+  await page.keyboard.press('Enter');
+}
+
+type HoldCounts = { created: number; committed: number; released: number; expired: number };
+/** The shop's hold lifecycle over the last 24 hours, from the same API the Health view reads. */
+async function holdsToday(): Promise<HoldCounts> {
+  const res = await fetch(`${base}/api/admin/metrics/series?window=24h`, { headers: { authorization: `Bearer ${TOKENS.ADMIN_TOKEN_COCHLEARFIT}` } });
+  const { holds } = (await res.json()) as { holds: Record<keyof HoldCounts, number[]> };
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  return { created: sum(holds.created), committed: sum(holds.committed), released: sum(holds.released), expired: sum(holds.expired) };
 }
 
 describe('merchant console', () => {
   let orderNumber = '';
   let successUrl = '';
   const tracking = 'RM 2026 1128 GB';
+  let holdsBefore: HoldCounts;
 
   it('a shopper buys a headband on the storefront', async () => {
+    holdsBefore = await holdsToday();
     await shopper.goto(`${base}/`);
     const card = shopper.locator('article[data-product="CF-SPORT"]');
     await card.getByRole('radio', { name: 'teal', exact: true }).check();
@@ -152,6 +166,67 @@ describe('merchant console', () => {
     await screenshot(merchant, 'console-07-coupons');
     await merchant.getByRole('button', { name: 'Disable SPRING5' }).click();
     await expect.poll(() => row.textContent()).toContain('disabled');
+    expect(violations).toEqual([]);
+  });
+
+  it('Health charts the purchase in the hold lifecycle, in words and a table as well as a picture', async () => {
+    await merchant.getByRole('link', { name: 'Health', exact: true }).click();
+    await merchant.getByRole('heading', { name: 'Health', level: 1 }).waitFor();
+    const { created, committed, released, expired } = holdsBefore;
+    expect(await merchant.locator('[data-summary="holds"]').textContent()).toBe(
+      `Last 24 hours: ${created + 1} created, ${committed + 1} committed, ${released} released, ${expired} expired.`,
+    );
+    for (const title of ['Hold lifecycle', 'Checkout outcomes', 'Validation latency', 'Hold expiration rate', 'Checkout failure rate']) {
+      await merchant.getByRole('heading', { name: title, level: 2 }).waitFor();
+    }
+    expect(await merchant.locator('[data-chart] canvas').count()).toBe(5);
+    expect(await merchant.locator('[data-summary="hold-expiration"]').textContent()).toContain('threshold 10.0%');
+    // The numbers behind the picture, opened with the keyboard: the latest hour with activity counts the purchase.
+    await merchant.locator('[data-chart="holds"] summary').focus();
+    await merchant.keyboard.press('Enter');
+    const latest = merchant.locator('[data-chart="holds"] details tbody tr').first();
+    await latest.waitFor();
+    const [createdNow, committedNow] = (await latest.locator('td.num').allTextContents()).map(Number);
+    expect(createdNow).toBeGreaterThanOrEqual(1);
+    expect(committedNow).toBeGreaterThanOrEqual(1);
+    await screenshot(merchant, 'console-08-health');
+
+    await merchant.getByRole('link', { name: 'Last 7 days' }).click();
+    await expect.poll(() => merchant.locator('[data-summary="holds"]').textContent()).toBe(
+      `Last 7 days: ${created + 1} created, ${committed + 1} committed, ${released} released, ${expired} expired.`,
+    );
+    expect(await merchant.locator('[data-banner]').isVisible()).toBe(false); // nothing wrong at this shop
+    expect(violations).toEqual([]);
+  });
+
+  it('an alert shows as a banner on every view: a Stripe delivery answered 5xx, then the cron', async () => {
+    // The other stack shop has no webhook secret: its deliveries are answered 503 (and Stripe would retry them).
+    const delivery = await fetch(`${otherBase}/api/stripe-webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      body: '{}',
+    });
+    expect(delivery.status).toBe(503);
+    expect((await fetch(inject('stackCronUrl'), { method: 'POST' })).status).toBe(204);
+
+    const owner = await context.newPage();
+    owner.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await owner.goto(`${otherBase}/admin/`);
+    await signIn(TOKENS.ADMIN_TOKEN_OTHERSHOP, owner);
+    await owner.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
+    const banner = owner.getByRole('region', { name: 'Shop health alerts' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('1 Stripe webhook delivery answered with a server error in the last hour');
+    await owner.getByRole('link', { name: 'Health', exact: true }).click();
+    await owner.getByRole('heading', { name: 'Health', level: 1 }).waitFor();
+    expect(await banner.isVisible()).toBe(true);
+    await screenshot(owner, 'console-09-alert-banner');
+    // CochlearFit's console shows none of it.
+    await merchant.getByRole('link', { name: 'Orders', exact: true }).click();
+    await merchant.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
+    expect(await merchant.locator('[data-banner]').isVisible()).toBe(false);
     expect(violations).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export const DEFAULT_ADMIN_TOKEN = 'stack-admin-token-0123456789abcdef';
 export interface Stack {
   /** Base URL per shop id, e.g. http://127.0.0.1:54321 for cochlearfit. */
   urls: Record<string, string>;
+  /** Fires the authority's cron once, as Cloudflare would every minute. */
+  runCron(): Promise<void>;
   /** The authority on its own socket (no edge hops), when asked for. */
   authorityUrl?: string;
   stop(): Promise<void>;
@@ -129,6 +131,9 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
   const running = mf;
   return {
     urls,
+    runCron: async () => {
+      await (await running.getWorker('commerce-authority')).scheduled({ cron: '* * * * *' });
+    },
     ...(authorityPort ? { authorityUrl: `http://127.0.0.1:${authorityPort}` } : {}),
     stop: async () => {
       await running.dispose();

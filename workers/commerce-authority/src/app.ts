@@ -11,6 +11,7 @@ import { apiDocument, describeApi, type ApiDocument } from './http/api-document'
 import { routesApp } from './http/api-route';
 import { requireShop, type ShopBindings } from './http/shop-context';
 import { log } from './log';
+import { adminAlertRoutes } from './routes/admin/alerts';
 import { adminCatalogRoutes } from './routes/admin/catalog';
 import { adminInventoryRoutes } from './routes/admin/inventory';
 import { adminMetricsRoutes } from './routes/admin/metrics';
@@ -48,7 +49,8 @@ shopApi
   .route('/admin/catalog', adminCatalogRoutes)
   .route('/admin/coupons', adminCouponRoutes)
   .route('/admin/orders', adminOrderRoutes)
-  .route('/admin/metrics', adminMetricsRoutes);
+  .route('/admin/metrics', adminMetricsRoutes)
+  .route('/admin/alerts', adminAlertRoutes);
 
 export const app = routesApp<AuthorityBindings>();
 app.use(async (c, next) => {

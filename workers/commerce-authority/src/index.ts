@@ -1,9 +1,10 @@
 // commerce-authority: the only writer of D1 and the InventoryDOs. Reached only through the checkout-gateway
-// (no routes, workers_dev off). Hosts the InventoryDO class and the cron (reaper, expiry, retention).
+// (no routes, workers_dev off). Hosts the InventoryDO class and the cron (reaper, expiry, retention, alerts).
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { ShopId } from '../../../shared/contracts';
 import type { ShopEdgeConfig } from '../../../shared/edge-config';
 import { app } from './app';
+import { evaluateAlerts } from './alerts/evaluate';
 import { expireStaleCheckouts } from './checkout/expire-stale';
 import { addCost } from '../../../shared/cost';
 import { latencyModelOf } from '../../../shared/latency-model';
@@ -52,7 +53,9 @@ export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
     const deferredApplied = await drainReadyDeferred(this.env, db);
     const purged = await purgeOldRecords(db, now);
     await purgeLapsedLocks(db, now);
+    // The counts of this run (expiries, reaped holds) and of this isolate go in before the alerts read them.
     await flushTallies(db);
+    const alerts = await evaluateAlerts(db, now);
     log.info('cron', {
       checkoutsExpired,
       reservationsExpired: reaped.expired,
@@ -60,6 +63,7 @@ export default class CommerceAuthority extends WorkerEntrypoint<AuthorityEnv> {
       purgedCarts,
       deferredApplied,
       purged,
+      alerts,
     });
   }
 }

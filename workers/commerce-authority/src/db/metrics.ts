@@ -3,13 +3,17 @@
 //
 // Counting must not slow the answer it counts nor add a D1 write to it (D1's write capacity is the platform's
 // ceiling). So `tally` only adds to this isolate's pending counts; after the answer, `flushSoon` writes them in
-// one statement, at most once a second per isolate, however many requests it served meanwhile. An event counted
-// in a batch with its own state change (a webhook's) uses `countStatement` instead. See decision 0015.
-import { eq, sql } from 'drizzle-orm';
+// one batch, at most once a second per isolate, however many requests it served meanwhile. An event counted
+// in a batch with its own state change (a webhook's) uses `countStatements` instead. See decision 0015.
+// Every count goes to the shop's totals and to its hour (metric_hourly, for the charts and the alerts).
+import { and, eq, gte, sql } from 'drizzle-orm';
+import { LATENCY_BUCKETS } from '../domain/health';
 import { log } from '../log';
 import { database, type Database } from './client';
-import { metricCounters } from './schema';
+import { metricCounters, metricHourly } from './schema';
 import { prepared, type Statement } from './statements';
+
+export { LATENCY_BUCKETS };
 
 export type MetricName =
   | 'holds_created'
@@ -24,6 +28,7 @@ export type MetricName =
   | 'checkouts_superseded'
   | 'webhooks_ignored'
   | 'webhooks_deferred'
+  | 'webhooks_failed'
   | 'refunds_failed'
   | 'disputes_opened'
   | 'disputes_won'
@@ -32,25 +37,28 @@ export type MetricName =
   | 'validate_ms_sum'
   | `validate_ms_le_${string}`;
 
-/** Upper bounds (ms) of the validation latency histogram. */
-export const LATENCY_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000] as const;
-
 type Increments = Partial<Record<MetricName, number>>;
 
-/** Counts waiting in this isolate for the next flush, per shop. */
-const pending = new Map<string, Map<MetricName, number>>();
+export const HOUR_MS = 60 * 60 * 1000;
+/** The start of the hour `time` falls in (epoch ms, UTC). */
+export const hourOf = (time: number) => time - (time % HOUR_MS);
+
+/** Counts waiting in this isolate for the next flush, per shop and hour (key `${hour}:${shopId}`). */
+const pending = new Map<string, { shopId: string; hour: number; counts: Map<MetricName, number> }>();
 /** At most one flush in flight per isolate, and at most one D1 write per interval. */
 export const FLUSH_INTERVAL_MS = 1_000;
 let flushing: Promise<void> | null = null;
 let lastFlush = 0;
 
-/** Counts events in memory; `flushSoon` (after the answer) or `flushTallies` writes them. */
-export function tally(shopId: string, increments: Increments): void {
+/** Counts events in memory, in the hour they happen; `flushSoon` (after the answer) or `flushTallies` writes them. */
+export function tally(shopId: string, increments: Increments, now = Date.now()): void {
+  const hour = hourOf(now);
   for (const [name, by] of Object.entries(increments) as [MetricName, number][]) {
     if (!(by > 0)) continue;
-    let shop = pending.get(shopId);
-    if (!shop) pending.set(shopId, (shop = new Map()));
-    shop.set(name, (shop.get(name) ?? 0) + by);
+    const key = `${hour}:${shopId}`;
+    let entry = pending.get(key);
+    if (!entry) pending.set(key, (entry = { shopId, hour, counts: new Map() }));
+    entry.counts.set(name, (entry.counts.get(name) ?? 0) + by);
   }
 }
 
@@ -59,14 +67,14 @@ export const talliesPending = () => pending.size > 0;
 /** Writes every pending count now, in one batch (one D1 round trip). A failed write keeps them for the next. */
 export async function flushTallies(db: Database): Promise<void> {
   if (pending.size === 0) return;
-  const taken = [...pending].map(([shopId, counts]) => [shopId, Object.fromEntries(counts) as Increments] as const);
+  const taken = [...pending.values()].map(({ shopId, hour, counts }) => ({ shopId, hour, counts: Object.fromEntries(counts) as Increments }));
   pending.clear();
-  const statements = taken.flatMap(([shopId, counts]) => countStatement(db, shopId, counts) ?? []);
+  const statements = taken.flatMap(({ shopId, hour, counts }) => countStatements(db, shopId, counts, Date.now(), hour));
   try {
     await db.$client.batch(statements);
   } catch (error) {
-    for (const [shopId, counts] of taken) tally(shopId, counts);
-    log.error('metrics_flush_failed', { shops: taken.length, error: String(error) });
+    for (const { shopId, hour, counts } of taken) tally(shopId, counts, hour);
+    log.error('metrics_flush_failed', { shopHours: taken.length, error: String(error) });
   }
 }
 
@@ -91,23 +99,34 @@ export function flushSoon(d1: D1Database): Promise<void> {
   return flushing;
 }
 
-/** The same increments as a statement for an atomic batch (counted exactly when the batch commits); null if none. */
-export function countStatement(db: Database, shopId: string, increments: Increments): Statement | null {
-  const query = increment(db, shopId, increments);
-  return query ? prepared(db, query) : null;
-}
-
-function increment(db: Database, shopId: string, increments: Increments) {
+/**
+ * The same increments as statements for an atomic batch (counted exactly when the batch commits): the shop's
+ * totals and its hour (by default, the hour of `now`). Empty if there is nothing to count.
+ */
+export function countStatements(
+  db: Database,
+  shopId: string,
+  increments: Increments,
+  now = Date.now(),
+  hour = hourOf(now),
+): Statement[] {
   const entries = Object.entries(increments).filter(([, by]) => by !== undefined && by > 0) as [MetricName, number][];
-  if (entries.length === 0) return null;
-  const now = Date.now();
-  return db
+  if (entries.length === 0) return [];
+  const totals = db
     .insert(metricCounters)
     .values(entries.map(([name, value]) => ({ shopId, name, value, updatedAt: now })))
     .onConflictDoUpdate({
       target: [metricCounters.shopId, metricCounters.name],
       set: { value: sql`${metricCounters.value} + excluded.value`, updatedAt: now },
     });
+  const hourly = db
+    .insert(metricHourly)
+    .values(entries.map(([name, value]) => ({ shopId, hour, name, value })))
+    .onConflictDoUpdate({
+      target: [metricHourly.shopId, metricHourly.hour, metricHourly.name],
+      set: { value: sql`${metricHourly.value} + excluded.value` },
+    });
+  return [prepared(db, totals), prepared(db, hourly)];
 }
 
 /** The histogram bucket names a latency falls in (cumulative, like Prometheus' `le`). */
@@ -122,4 +141,13 @@ export async function readCounters(db: Database, shopId: string): Promise<Record
   await flushTallies(db);
   const rows = await db.select({ name: metricCounters.name, value: metricCounters.value }).from(metricCounters).where(eq(metricCounters.shopId, shopId));
   return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+}
+
+/** The shop's counts per hour from `from` (an hour start) on, pending counts included (flushed first). */
+export async function readHourly(db: Database, shopId: string, from: number): Promise<{ hour: number; name: string; value: number }[]> {
+  await flushTallies(db);
+  return db
+    .select({ hour: metricHourly.hour, name: metricHourly.name, value: metricHourly.value })
+    .from(metricHourly)
+    .where(and(eq(metricHourly.shopId, shopId), gte(metricHourly.hour, from)));
 }

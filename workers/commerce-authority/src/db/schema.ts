@@ -2,7 +2,7 @@
 // never edit a migration that has landed. Every table that holds shop data carries shop_id, and every
 // query filters on it.
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, foreignKey, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const timestamps = {
   createdAt: integer('created_at').notNull(),
@@ -61,6 +61,8 @@ export const shops = sqliteTable(
     turnstileSecretBinding: text('turnstile_secret_binding'),
     /** A checkout whose total reaches this (minor units) must pass a challenge; null: no threshold. */
     challengeMinTotal: integer('challenge_min_total'),
+    /** Where the cron POSTs an alert (Slack-compatible `{ text }`), once per episode; null: none. */
+    alertWebhookUrl: text('alert_webhook_url'),
     /** SHA-256 (hex) of the shop's admin bearer token. */
     adminTokenHash: text('admin_token_hash').notNull(),
     ...timestamps,
@@ -476,4 +478,36 @@ export const metricCounters = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.name] })],
+);
+
+/**
+ * The same counters per hour (epoch ms at the start of the hour), for the console's charts and the alerts. The key
+ * leads with (shop, hour), so a shop's window is one range of the primary key. Purged after 35 days (retention.ts).
+ */
+export const metricHourly = sqliteTable(
+  'metric_hourly',
+  {
+    shopId: text('shop_id').notNull(),
+    hour: integer('hour').notNull(),
+    name: text('name').notNull(),
+    value: integer('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.hour, t.name] })],
+);
+
+/** An alert episode in progress, one row per (shop, kind): inserted when it starts, deleted when it clears. */
+export const alertStates = sqliteTable(
+  'alert_states',
+  {
+    shopId: text('shop_id').notNull(),
+    kind: text('kind', { enum: ['hold_expiration_rate', 'checkout_failure_rate', 'webhook_failures'] }).notNull(),
+    activeSince: integer('active_since').notNull(),
+    /** The measured value at the last evaluation (a rate 0..1, or a count). */
+    value: real('value').notNull(),
+    threshold: real('threshold').notNull(),
+    /** When the alert webhook was called for this episode (whatever it answered); null: no webhook, or not yet. */
+    notifiedAt: integer('notified_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.kind] })],
 );

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { WebhookResponse } from '../../../../shared/contracts';
 import { database } from '../db/client';
+import { tally } from '../db/metrics';
 import { apiRoute, ok, problems, routesApp } from '../http/api-route';
 import { requireKnownShop, type ShopBindings } from '../http/shop-context';
 import { log } from '../log';
@@ -31,6 +32,11 @@ const receive = apiRoute({
 // Any shop that exists, active or not: a deactivated shop's payments still become orders.
 const known = routesApp<ShopBindings>();
 known.use(requireKnownShop);
+// A delivery answered 5xx is one Stripe retries (and, if it goes on, disables): counted for the alert.
+known.use(async (c, next) => {
+  await next();
+  if (c.res.status >= 500) tally(c.var.shop.id, { webhooks_failed: 1 });
+});
 
 export const webhookRoutes = known.openapi(receive, async (c) => {
   const shop = c.var.shop;

@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import { findCheckout } from '../db/checkouts';
 import { deferEvent, deferredEventsOf, deferredEventsReady, dropDeferredEvent, PAID_STATUSES } from '../db/deferred-events';
 import { findShop } from '../db/shops';
-import { countStatement, tally, type MetricName } from '../db/metrics';
+import { countStatements, tally, type MetricName } from '../db/metrics';
 import {
   findOrderByPaymentIntent,
   orderLinesOf,
@@ -153,7 +153,7 @@ async function refundFailureEffects(ctx: EventContext, order: OrderRow, refund: 
   log.warn('refund_failed', { requestId: ctx.requestId, shopId: shop.id, orderId: order.id, refundId: refund.id, amount: refund.amount });
   return [
     recordRefundFailure(db, failure),
-    countStatement(db, shop.id, { refunds_failed: 1 })!,
+    ...countStatements(db, shop.id, { refunds_failed: 1 }),
     ...(await refundEffects(ctx, order, { amount: order.chargeRefunded, at: order.chargeRefundedAt }, [failure])),
   ];
 }
@@ -202,5 +202,5 @@ function disputeEffects(ctx: EventContext, order: OrderRow, dispute: Stripe.Disp
   if (next === 'won') counted.disputes_won = 1;
   if (next === 'lost') counted.disputes_lost = 1;
   log.warn('order_disputed', { requestId: ctx.requestId, shopId: shop.id, orderId: order.id, dispute: next, reason: dispute.reason });
-  return [setDispute(db, order, next, Date.now()), countStatement(db, shop.id, counted)!];
+  return [setDispute(db, order, next, Date.now()), ...countStatements(db, shop.id, counted)];
 }

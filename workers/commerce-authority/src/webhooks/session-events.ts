@@ -7,7 +7,7 @@ import { endCheckout } from '../checkout/end-checkout';
 import { clearCartStatement } from '../db/carts';
 import { findCheckoutBySession, markCheckoutComplete } from '../db/checkouts';
 import { releaseFailedPaymentCouponUse } from '../db/coupons';
-import { countStatement } from '../db/metrics';
+import { countStatements } from '../db/metrics';
 import { countCouponOnce, findOrderBySession, flagOrder, insertOrder, markLinesCommitted, transitionOrder } from '../db/orders';
 import type { CheckoutRow, OrderRow, OrderStatus } from '../db/schema';
 import type { Statement } from '../db/statements';
@@ -124,7 +124,7 @@ async function sessionEffects(
   }
   if (!order && checkout.cartId) statements.push(clearCartStatement(db, shop.id, checkout.cartId));
   statements.push(markCheckoutComplete(db, checkout.id, now));
-  if (!order) statements.push(countStatement(db, shop.id, { checkouts_completed: 1 })!);
+  if (!order) statements.push(...countStatements(db, shop.id, { checkouts_completed: 1 }));
   return statements;
 }
 
