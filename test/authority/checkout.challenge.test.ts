@@ -121,6 +121,18 @@ describe('a checkout that needs the challenge', () => {
     expect(await received()).toHaveLength(1);
   });
 
+  it('the same attempt twice at once: one token pays for one checkout, and the stock is held once', async () => {
+    const attempt = { ...client, 'idempotency-key': 'challenge-twins' };
+    const order = bigOrder({ challengeToken: 'pass-twins' });
+    const answers = await Promise.all([postCheckout(order, attempt), postCheckout(order, attempt)]);
+    const statuses = answers.map((r) => r.status).sort();
+    // The second to verify finds the token spent (403) unless it finds the first's checkout first (200).
+    expect([[200, 200], [200, 403]]).toContainEqual(statuses);
+    const held = order.items.reduce((units: number, l: { quantity: number }) => units + l.quantity, 0);
+    expect(await availableOf(NAVY_M)).toBe(10 - held);
+    expect(await countRows("SELECT COUNT(*) AS n FROM checkouts WHERE status IN ('pending', 'open')")).toBe(1);
+  });
+
   it('siteverify failing or unreachable -> 503 challenge_unavailable; nothing held', async () => {
     await control('mode', { mode: 'down' });
     const down = await postCheckout(bigOrder({ challengeToken: 'pass-down' }), client);

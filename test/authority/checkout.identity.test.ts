@@ -99,6 +99,17 @@ describe('checkout identity: one buyer', () => {
     expect(await availableOf(NAVY_M)).toBe(9);
   }, 30_000);
 
+  it('the same key with a coupon 20 times at once -> one checkout, one coupon use, never a 500', async () => {
+    const coupon = await call('/api/admin/coupons', { method: 'POST', admin: 'cochlearfit', json: { code: 'TWINS', percentOff: 10, maxRedemptions: 3 } });
+    expect(coupon.status).toBe(201);
+    const body = { items: [{ sku: NAVY_M, quantity: 1 }], coupon: 'twins' };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postCheckout(body, { 'idempotency-key': 'coupon-twins' })));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(new Set((await Promise.all(answers.map(json))).map((b) => b.checkoutId)).size).toBe(1);
+    expect(await countRows("SELECT COUNT(*) AS n FROM coupon_redemptions WHERE code = 'TWINS' AND status = 'reserved'")).toBe(1);
+    expect(await availableOf(NAVY_M)).toBe(9);
+  }, 30_000);
+
   it('a retry of the checkout that holds the last unit still answers its session; a stranger gets 409', async () => {
     await setStock('cochlearfit', PINK_M, 1);
     const body = { items: [{ sku: PINK_M, quantity: 1 }] };

@@ -90,6 +90,28 @@ describe('stock objects failing', () => {
 });
 
 describe('D1 failing', () => {
+  it("the checkout's claim failing: a 500, and the units it held are given back at once", async () => {
+    // The claim is the first batch on the primary session; the read before it goes to a read session.
+    const withSession = env.DB.withSession.bind(env.DB);
+    let failed = 0;
+    vi.spyOn(env.DB, 'withSession').mockImplementation((constraint) => {
+      const session = withSession(constraint);
+      if (constraint !== 'first-primary') return session;
+      return Object.assign(Object.create(session), {
+        prepare: (query: string) => session.prepare(query),
+        getBookmark: () => session.getBookmark(),
+        batch: (statements: D1PreparedStatement[]) =>
+          failed++ === 0 ? Promise.reject(new Error('D1_ERROR: injected: overloaded')) : session.batch(statements),
+      });
+    });
+    const res = await checkout([{ sku: NAVY.sku, quantity: 2 }, { sku: PINK.sku, quantity: 1 }]);
+    vi.restoreAllMocks();
+    expect(res.status).toBe(500);
+    expect(failed).toBeGreaterThan(0);
+    expect((await inventory()).filter((i) => [NAVY.sku, PINK.sku].includes(i.sku)).map((i) => i.held)).toEqual([0, 0]);
+    await expectInvariants();
+  });
+
   it('the webhook batch failing: no order and no event recorded; the redelivery applies it once', async () => {
     const open = await json(await checkout([{ sku: NAVY.sku, quantity: 3 }]));
     const event = completed(open);

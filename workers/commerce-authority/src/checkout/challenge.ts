@@ -1,7 +1,7 @@
 // Cloudflare Turnstile for the checkouts a shop marks as worth protecting (a total threshold, flagged variants):
-// the token is verified with siteverify, once, with the client's address, before anything is recorded (the holds
-// taken just before are given back at once if it fails). Fails closed: siteverify unreachable is a 503, and in
-// production a shop that asks for a challenge without a secret takes no such checkout.
+// the token is verified with siteverify, once, with the client's address, before anything is held. Fails
+// closed: siteverify unreachable is a 503, and in production a shop that asks for a challenge without a secret
+// takes no such checkout.
 import type { ChallengeConfig } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
 import type { Shop } from '../db/shops';

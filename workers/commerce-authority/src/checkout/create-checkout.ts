@@ -1,5 +1,5 @@
-// Creating a checkout: reprice from the catalog, apply the coupon, hold the stock, pass the shop's challenge if
-// it asks for one, claim the checkout (within the client's cap on held units, reserving a coupon use, recording
+// Creating a checkout: reprice from the catalog, apply the coupon, pass the shop's challenge if it asks for one,
+// hold the stock, claim the checkout (within the client's cap on held units, reserving a coupon use, recording
 // the holds), open the provider's session. A live checkout is reused only by its own buyer (the same
 // Idempotency-Key, or the same cart as it is); any failure after the holds gives them back before answering.
 //
@@ -11,7 +11,7 @@ import type { CheckoutRequest, CheckoutResponse, LineRequest } from '../../../..
 import { ProblemError } from '../../../../shared/problem';
 import type { CatalogVariant } from '../db/catalog';
 import { readForCheckout, type CheckoutReads, type CheckoutReadsQuery } from '../db/checkout-reads';
-import { claimCheckout, clientHoldsFreeAt, markCheckoutOpen, type ClaimRefusal } from '../db/checkouts';
+import { claimCheckout, clientHoldsFreeAt, markCheckoutOpen, type ClaimOutcome, type ClaimRefusal } from '../db/checkouts';
 import type { Database } from '../db/client';
 import { tally } from '../db/metrics';
 import type { CheckoutRow, PricedLine } from '../db/schema';
@@ -53,6 +53,8 @@ export interface CheckoutContext {
 const EXPIRY_SLACK_MS = 60_000;
 /** How long a request waits for an identical request that is creating the same checkout. */
 const WAIT_FOR_TWIN_MS = 20_000;
+/** How many times a request waits for another request of its attempt before answering 503. */
+const MAX_TWIN_WAITS = 40;
 /** A checkout still without a session after this long was abandoned by a crashed request. */
 const STALE_CREATING_MS = 60_000;
 
@@ -144,9 +146,7 @@ function couponProblem(reason: string, detail: string): ProblemError {
 
 /** The checkouts of this key the read found: its live one, and the one its next checkout follows. */
 function ownCheckouts(reads: CheckoutReads, key: string) {
-  const live = [reads.newestOfKey, ...reads.liveOfCart].find(
-    (c): c is CheckoutRow => c !== undefined && c.idempotencyKey === key && (c.status === 'pending' || c.status === 'open'),
-  );
+  const live = reads.liveOfKey ?? reads.liveOfCart.find((c) => c.idempotencyKey === key);
   const newest = key.startsWith('client:') ? reads.newestOfKey : reads.newestOfCart;
   return { live, newest };
 }
@@ -197,13 +197,28 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
   const total = intent.subtotal - intent.discount;
   const challenge = challengeRequired(shop, { total, flagged: intent.flagged });
 
-  let challenged = false;
   let superseded = false;
+  let waited = 0;
   const waitUntil = Date.now() + WAIT_FOR_TWIN_MS;
   /** After a lost race the answer must be current: read again from the primary. */
   const readAgain = async () => {
     reads = await readForCheckout(ctx.db, query);
   };
+  /** Another request of this attempt is at work: wait a little longer each time, then give up with a 503. */
+  const busy = () =>
+    new ProblemError({
+      status: 503,
+      code: 'checkout_busy',
+      detail: 'This checkout is still being created; try again.',
+      headers: { 'retry-after': '2' },
+    });
+  const waitForTwin = async () => {
+    if (Date.now() > waitUntil || waited >= MAX_TWIN_WAITS) throw busy();
+    await sleep(Math.min(50 * 2 ** waited++, 1_000));
+    await readAgain();
+  };
+  let challenged = false;
+
   for (;;) {
     const own = ownCheckouts(reads, key);
     if (ctx.idempotencyKey !== null) refuseReusedKey(own.newest, fingerprint);
@@ -219,17 +234,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       continue;
     }
     if (creating) {
-      // Another request of the same attempt is creating this checkout right now: wait for its answer.
-      if (now > waitUntil) {
-        throw new ProblemError({
-          status: 503,
-          code: 'checkout_busy',
-          detail: 'This checkout is still being created; try again.',
-          headers: { 'retry-after': '2' },
-        });
-      }
-      await sleep(50);
-      await readAgain();
+      await waitForTwin();
       continue;
     }
     if (intent.cartId !== null && !superseded) {
@@ -237,12 +242,22 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       superseded = true;
     }
 
+    // Verified before anything is held, and only when this request is to hold (a retry that finds its checkout
+    // spends no token): requests of one attempt share their holds, so one whose token fails (a retry's token is
+    // already spent) must not have holds to give back that its twin relies on.
+    if (challenge && !challenged) {
+      await verifyChallenge({ env: ctx.env, shop, requestId: ctx.requestId }, request.challengeToken, ctx.clientIp);
+      challenged = true; // a token is single use: a lost race for the key does not spend another
+    }
     const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
-    let id = await attemptId(shop.id, key, own.newest?.id ?? null);
+    let id = await attemptId(shop.id, key, own.newest?.id ?? null, now);
     let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
-    if (!held.ok && held.reason === 'hold_ended') {
-      // An earlier request derived this id, held and gave the holds back without recording a checkout (refused
-      // at its claim): this attempt needs an id of its own.
+    // The id was spent by an earlier request that held and gave its holds back without recording a checkout (refused
+    // at its claim), or its holds are left over from one that never recorded them and are too old for a checkout
+    // that must stay payable the whole hold: this attempt takes an id of its own.
+    const stale = held.ok && held.expiresAt < expiresAt - EXPIRY_SLACK_MS;
+    if (stale && held.ok) await releaseHolds(ctx.env, shop.id, id, held.lines);
+    if (stale || (!held.ok && held.reason === 'hold_ended')) {
       id = randomCheckoutId();
       held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
     }
@@ -250,44 +265,43 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       tally(shop.id, { checkouts_rejected: 1 });
       throw shortStock(held.reason === 'insufficient_stock' ? held.lines : []);
     }
-    if (challenge && !challenged) {
-      try {
-        await verifyChallenge({ env: ctx.env, shop, requestId: ctx.requestId }, request.challengeToken, ctx.clientIp);
-      } catch (error) {
-        await releaseHolds(ctx.env, shop.id, id, held.lines);
-        throw error;
-      }
-      challenged = true; // a token is single use: a lost race for the key does not spend another
-    }
 
     const claimedAt = Date.now();
-    const claim = await claimCheckout(
-      ctx.db,
-      {
-        id,
-        shopId: shop.id,
-        idempotencyKey: key,
-        requestHash: fingerprint,
-        clientKey: holder,
-        heldUnits: lines.reduce((units, l) => units + (l.held ? l.quantity : 0), 0),
-        cartId: intent.cartId,
-        reservationId: id,
-        provider: provider.name,
-        uiMode,
-        email,
-        couponCode: intent.couponCode,
-        lines: intent.lines,
-        subtotal: intent.subtotal,
-        discount: intent.discount,
-        shipping: 0,
-        tax: 0,
-        total,
-        currency: shop.currency,
-        expiresAt: held.expiresAt,
-      },
-      claimedAt,
-      [recordHeldStatement(ctx.db, { checkoutId: id, lines: held.lines, expiresAt: held.expiresAt, now: claimedAt })],
-    );
+    let claim: ClaimOutcome;
+    try {
+      claim = await claimCheckout(
+        ctx.db,
+        {
+          id,
+          shopId: shop.id,
+          idempotencyKey: key,
+          requestHash: fingerprint,
+          clientKey: holder,
+          heldUnits: lines.reduce((units, l) => units + (l.held ? l.quantity : 0), 0),
+          cartId: intent.cartId,
+          reservationId: id,
+          provider: provider.name,
+          uiMode,
+          email,
+          couponCode: intent.couponCode,
+          lines: intent.lines,
+          subtotal: intent.subtotal,
+          discount: intent.discount,
+          shipping: 0,
+          tax: 0,
+          total,
+          currency: shop.currency,
+          expiresAt: held.expiresAt,
+        },
+        claimedAt,
+        [recordHeldStatement(ctx.db, { checkoutId: id, lines: held.lines, expiresAt: held.expiresAt, now: claimedAt })],
+      );
+    } catch (error) {
+      // D1 failed (overloaded, unreachable): unless the claim did land, nothing records these holds; give them back.
+      const landed = await readForCheckout(ctx.db, query).then((again) => ownCheckouts(again, key).live?.id === id, () => false);
+      if (!landed) await releaseHolds(ctx.env, shop.id, id, held.lines);
+      throw error;
+    }
     if (claim.kind === 'claimed') {
       tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length });
       return openCheckout(ctx, shop, provider, claim.checkout);
@@ -297,6 +311,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     const winner = ownCheckouts(reads, key).live;
     if (winner?.id !== id) await releaseHolds(ctx.env, shop.id, id, held.lines);
     if (claim.kind === 'refused' && !winner) throw await claimRefused(ctx, shop, claim.reason, holder, claimedAt);
+    if (++waited > MAX_TWIN_WAITS) throw busy(); // never loops without bound
   }
 }
 

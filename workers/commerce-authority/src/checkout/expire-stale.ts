@@ -1,7 +1,7 @@
 // Cron: checkouts past their expiry that no webhook closed (an `expired` event lost or late), and every open
 // checkout of a deactivated shop, are ended here: holds released, provider session expired so it can no longer
 // be paid. A deactivated shop's webhooks still record a payment that lands anyway. Bounded per run; idempotent.
-import { and, asc, eq, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { checkouts, shops } from '../db/schema';
 import { findShop } from '../db/shops';
@@ -18,7 +18,8 @@ export async function expireStaleCheckouts(env: AuthorityEnv, db: Database, now:
     .from(checkouts)
     .where(
       and(
-        inArray(checkouts.status, ['open', 'pending']),
+        // Written as the partial index `checkouts_live_expiry` says it, so SQLite uses it (a bound list it cannot).
+        sql`status IN ('pending', 'open')`,
         or(lte(checkouts.expiresAt, now), inArray(checkouts.shopId, inactiveShops)),
       ),
     )

@@ -5,7 +5,7 @@
 // It may be answered by a replica (a D1 session): nothing it returns is trusted for what must be current. The
 // stock is decided by the holds, the caps and "one live checkout per key" by the claim's INSERT, and a request
 // that loses a race there reads again from the primary (decision 0015).
-import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { LineRequest } from '../../../../shared/contracts';
 import { lookupKeys } from '../domain/availability';
@@ -34,8 +34,9 @@ export interface CheckoutReads {
   /** The variants the lines may name, by SKU or variant key. */
   variants: CatalogVariant[];
   coupon: CouponWithUses | undefined;
-  /** The newest checkout of the client's key. */
+  /** The newest checkout of the client's key, and its live one (the same row, unless clocks disagree). */
   newestOfKey: CheckoutRow | undefined;
+  liveOfKey: CheckoutRow | undefined;
   /** The cart's live (pending or open) checkouts, whatever their key. */
   liveOfCart: CheckoutRow[];
   /** The cart's newest checkout, whatever its key and status. */
@@ -43,6 +44,9 @@ export interface CheckoutReads {
 }
 
 type Read = BatchItem<'sqlite'>;
+
+/** Live checkouts, written as the partial indexes say it (SQLite matches them on the literal text). */
+const LIVE = sql`${checkouts.status} IN ('pending', 'open')`;
 
 export async function readForCheckout(db: Database, query: CheckoutReadsQuery): Promise<CheckoutReads> {
   const { shopId, cartId } = query;
@@ -87,7 +91,15 @@ export async function readForCheckout(db: Database, query: CheckoutReadsQuery): 
             .orderBy(desc(checkouts.createdAt))
             .limit(1)
         : null,
-    liveOfCart: cartId !== null ? ofCart(cartId, inArray(checkouts.status, ['pending', 'open'])) : null,
+    liveOfKey:
+      query.clientKey !== null
+        ? db
+            .select()
+            .from(checkouts)
+            .where(and(eq(checkouts.shopId, shopId), eq(checkouts.idempotencyKey, query.clientKey), LIVE))
+            .limit(1)
+        : null,
+    liveOfCart: cartId !== null ? ofCart(cartId, LIVE) : null,
     newestOfCart: cartId !== null ? ofCart(cartId).orderBy(desc(checkouts.createdAt)).limit(1) : null,
   };
   // Lines named by product and attributes are looked up by variant key, in the same batch.
@@ -105,6 +117,7 @@ export async function readForCheckout(db: Database, query: CheckoutReadsQuery): 
     variants: [...rows<CatalogVariant>('variants'), ...((byVariantKey ? results.at(-1) : []) as CatalogVariant[])],
     coupon: couponWithUses(rows('coupon')),
     newestOfKey: rows<CheckoutRow>('newestOfKey')[0],
+    liveOfKey: rows<CheckoutRow>('liveOfKey')[0],
     liveOfCart: rows<CheckoutRow>('liveOfCart'),
     newestOfCart: rows<CheckoutRow>('newestOfCart')[0],
   };

@@ -58,7 +58,7 @@ export async function claimCheckout(db: Database, row: NewCheckout, now: number,
     .onConflictDoNothing()
     .returning();
   try {
-    const [[claimed]] = await db.batch([insert, ...(row.couponCode ? [reserveCouponUse(db, row.id)] : []), ...alongside]);
+    const [[claimed]] = await db.batch([insert, ...(row.couponCode ? [reserveCouponUse(db, row.id, now)] : []), ...alongside]);
     return claimed ? { kind: 'claimed', checkout: claimed } : { kind: 'taken' };
   } catch (error) {
     const reason = refusalOf(error);

@@ -73,10 +73,11 @@ export async function disableCoupon(db: Database, shopId: string, code: string, 
 }
 
 /**
- * Reserves a use of the checkout's coupon, if the checkout row exists (so a claim that lost its race reserves
- * nothing). The trigger aborts it, and the batch it is in, with `coupon_exhausted` or `coupon_inactive`.
+ * Reserves a use of the checkout's coupon, if this claim inserted the checkout row (created at `now`): a claim that
+ * lost its race, even to a twin with the same id, reserves nothing. The trigger aborts it, and the batch it is in,
+ * with `coupon_exhausted` or `coupon_inactive`.
  */
-export function reserveCouponUse(db: Database, checkoutId: string) {
+export function reserveCouponUse(db: Database, checkoutId: string, now: number) {
   return db.insert(couponRedemptions).select(
     db
       .select({
@@ -88,7 +89,7 @@ export function reserveCouponUse(db: Database, checkoutId: string) {
         updatedAt: checkouts.updatedAt,
       })
       .from(checkouts)
-      .where(and(eq(checkouts.id, checkoutId), sql`${checkouts.couponCode} IS NOT NULL`)),
+      .where(and(eq(checkouts.id, checkoutId), eq(checkouts.createdAt, now), sql`${checkouts.couponCode} IS NOT NULL`)),
   );
 }
 

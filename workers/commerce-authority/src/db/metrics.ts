@@ -78,14 +78,19 @@ export async function flushTallies(db: Database): Promise<void> {
   }
 }
 
+/** Rounds one flush may make before it leaves the rest to the next request's: waitUntil work is cut off 30 s
+ *  after its request, so a flush never outlives its own request's allowance. */
+const FLUSH_ROUNDS = 3;
+
 /**
  * Flushes this isolate's pending counts off the answer path: pass the promise to waitUntil. Concurrent
- * callers share one flush; counts added while it writes go in the next, a flush interval later.
+ * callers share one flush; counts added while it writes go in its next round, a flush interval later, and
+ * what is still pending after its last round goes with the next request's flush (or the cron's, or an admin read).
  */
 export function flushSoon(d1: D1Database): Promise<void> {
   flushing ??= (async () => {
     try {
-      while (pending.size > 0) {
+      for (let round = 0; round < FLUSH_ROUNDS && pending.size > 0; round++) {
         // Never in the same turn as the answer that scheduled it: the flush is no request's cost.
         const wait = Math.max(0, lastFlush + FLUSH_INTERVAL_MS - Date.now());
         await new Promise((resolve) => setTimeout(resolve, wait));

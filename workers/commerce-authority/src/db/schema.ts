@@ -300,6 +300,8 @@ export const checkouts = sqliteTable(
     uniqueIndex('checkouts_session').on(t.sessionId).where(sql`session_id IS NOT NULL`),
     index('checkouts_cart').on(t.shopId, t.cartId).where(sql`cart_id IS NOT NULL`),
     index('checkouts_live_expiry').on(t.expiresAt).where(sql`status IN ('pending', 'open')`),
+    // For the retention purge; entered when a checkout ends, never on the checkout path.
+    index('checkouts_ended_expiry').on(t.expiresAt).where(sql`status IN ('complete', 'expired', 'failed', 'superseded')`),
     index('checkouts_client').on(t.shopId, t.clientKey).where(sql`status IN ('pending', 'open')`),
   ],
 );

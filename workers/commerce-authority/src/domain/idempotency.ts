@@ -46,15 +46,20 @@ export function checkoutKey(owner: { idempotencyKey: string | null; cartId: stri
 
 export const clientCheckoutKey = (idempotencyKey: string) => `client:${idempotencyKey}`;
 
+/** Requests of one attempt share an id within this window (so ids never repeat, even once old rows are purged). */
+const ATTEMPT_WINDOW_MS = 10 * 60_000;
+
 /**
- * The id of a key's next checkout, which is also the hold id in every stock object: derived from the key and the
- * checkout that came before it (the key's newest; for a cart, the cart's newest), so two requests of one attempt
- * racing each other take the same holds instead of twice the stock, and the claim lets one of them through. A key
- * of its own (`once:`) already names its checkout.
+ * The id of a key's next checkout, which is also the hold id in every stock object: derived from the key, the
+ * checkout that came before it (the key's newest; for a cart, the cart's newest) and the ten minutes it starts in,
+ * so two requests of one attempt racing each other take the same holds instead of twice the stock, and the claim
+ * lets one of them through. (Two that straddle a window boundary hold separately; the claim still lets one
+ * through and the other gives its holds back.) A key of its own (`once:`) already names its checkout.
  */
-export async function attemptId(shopId: string, key: string, previousId: string | null): Promise<string> {
+export async function attemptId(shopId: string, key: string, previousId: string | null, now: number): Promise<string> {
   if (key.startsWith('once:')) return key.slice('once:'.length);
-  return `chk_${(await sha256Hex(JSON.stringify([shopId, key, previousId]))).slice(0, 32)}`;
+  const window = Math.floor(now / ATTEMPT_WINDOW_MS);
+  return `chk_${(await sha256Hex(JSON.stringify([shopId, key, previousId, window]))).slice(0, 32)}`;
 }
 
 export function randomCheckoutId(): string {

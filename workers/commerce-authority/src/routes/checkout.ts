@@ -18,7 +18,7 @@ import { createCheckout } from '../checkout/create-checkout';
 import { database } from '../db/client';
 import { readCartCookie } from '../http/cart-cookie';
 import { apiRoute, jsonBody, ok, problems, routesApp } from '../http/api-route';
-import { readSession } from '../http/read-session';
+import { keepBookmark, readSession } from '../http/read-session';
 import { shopIdOf, type ShopBindings } from '../http/shop-context';
 import type { AuthorityBindings } from '../env';
 import { paymentProviderFor } from '../payments/select';
@@ -51,22 +51,30 @@ export const checkoutRoutes = (summary: string) =>
     const idempotencyKey = c.req.valid('header')['idempotency-key'] ?? null;
     const request = c.req.valid('json');
     const origin = new URL(c.req.url).origin;
-    const checkout = await createCheckout(
-      {
-        env: c.env,
-        reads: database(readSession(c)),
-        db: database(c.env.DB),
-        shopId: shopIdOf(c),
-        providerFor: (shop) => paymentProviderFor(c.env, shop, origin),
-        origin,
-        cartId: await readCartCookie(c),
-        idempotencyKey,
-        // Set by the front-door from CF-Connecting-IP; absent only on internal calls (tests, benchmarks).
-        clientIp: c.req.header(CLIENT_IP_HEADER) ?? null,
-        requestId: c.var.requestId,
-      },
-      request,
-    );
+    // Writes (and the reads after a lost race) on the primary, through a session whose bookmark the shopper keeps:
+    // their next checkout reads at least this one, even from a replica.
+    const primary = c.env.DB.withSession('first-primary');
+    let checkout;
+    try {
+      checkout = await createCheckout(
+        {
+          env: c.env,
+          reads: database(readSession(c)),
+          db: database(primary),
+          shopId: shopIdOf(c),
+          providerFor: (shop) => paymentProviderFor(c.env, shop, origin),
+          origin,
+          cartId: await readCartCookie(c),
+          idempotencyKey,
+          // Set by the front-door from CF-Connecting-IP; absent only on internal calls (tests, benchmarks).
+          clientIp: c.req.header(CLIENT_IP_HEADER) ?? null,
+          requestId: c.var.requestId,
+        },
+        request,
+      );
+    } finally {
+      keepBookmark(c, primary);
+    }
     c.header('cache-control', 'no-store');
     return c.json(checkout, 200);
   });

@@ -1,0 +1,1 @@
+CREATE INDEX `checkouts_ended_expiry` ON `checkouts` (`expires_at`) WHERE status IN ('complete', 'expired', 'failed', 'superseded');
