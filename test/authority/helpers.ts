@@ -75,7 +75,6 @@ export async function setStock(shop: ShopName, sku: string, onHand: number) {
   return json(response);
 }
 
-/** A browser with a cookie jar of one cookie: it sends back the cart cookie the worker last set. */
 /** A browser's cookie jar for one shop: the cart cookie, and the D1 bookmark the cart's writes leave. */
 export class Shopper {
   private readonly jar = new Map<string, string>();
