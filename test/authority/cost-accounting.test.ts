@@ -83,6 +83,15 @@ describe('cost accounting', () => {
     await env.DB.prepare(`UPDATE checkouts SET status = 'expired' WHERE id LIKE 'chk_crowd_%'`).run();
   });
 
+  it("counts every stock object method, the console's recent changes too", async () => {
+    await putCatalog('cochlearfit');
+    await setStock('cochlearfit', 'HB-NAVY-M', 4);
+    env.COST_ACCOUNTING = '1';
+    const res = await call('/api/admin/inventory/HB-NAVY-M/changes', { admin: 'cochlearfit' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.headers.get('x-cost')!)).toMatchObject({ durableObjectCalls: 1, durableObjectRoundTrips: 1 });
+  });
+
   it('is off by default and in production', async () => {
     expect((await call('/api/products')).headers.get('x-cost')).toBeNull();
     env.COST_ACCOUNTING = '1';

@@ -5,7 +5,7 @@
 // untouched.
 import { roundTrips, type Cost } from '../../../shared/cost';
 import type { AuthorityEnv } from './env';
-import { d1Routing, STOCK_METHODS, writes } from './latency-model';
+import { d1Routing, stockObjects, writes } from './latency-model';
 
 type Counted = 'd1Statements' | 'd1RowsRead' | 'd1RowsWritten' | 'durableObjectCalls' | 'providerCalls';
 export type RequestCost = Pick<Cost, Counted>;
@@ -86,21 +86,10 @@ export function meteredEnv(env: AuthorityEnv): { env: AuthorityEnv; cost: () => 
     };
   };
 
-  const inventory = {
-    idFromName: (name: string) => env.INVENTORY.idFromName(name),
-    get: (id: DurableObjectId) => {
-      const stub = env.INVENTORY.get(id);
-      return Object.fromEntries(
-        STOCK_METHODS.map((method) => [
-          method,
-          (...args: unknown[]) => {
-            cost.durableObjectCalls += 1;
-            return stock.around(async () => (stub[method] as unknown as (...a: unknown[]) => unknown)(...args));
-          },
-        ]),
-      );
-    },
-  } as unknown as AuthorityEnv['INVENTORY'];
+  const inventory = stockObjects(env.INVENTORY, (call) => {
+    cost.durableObjectCalls += 1;
+    return stock.around(call);
+  });
 
   const providerMeter = {
     around<T>(call: () => Promise<T>): Promise<T> {

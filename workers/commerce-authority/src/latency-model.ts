@@ -8,8 +8,29 @@ import type { AuthorityEnv } from './env';
 /** A statement writes unless it is a plain read (production sends writes to the D1 primary). */
 export const writes = (query: string) => !/^\s*(SELECT|WITH)\b/i.test(query);
 
-/** The stock objects' RPC methods: what the wrappers forward (and delay, and count). */
-export const STOCK_METHODS = ['reserve', 'release', 'commit', 'extend', 'adjust', 'set', 'snapshot', 'hold'] as const;
+/**
+ * The stock objects with every RPC call passed through `around` (to delay it, or count it). A proxy, not a list of
+ * methods: a method added to InventoryDO is wrapped too, never missing under the model or cost accounting.
+ */
+export function stockObjects(namespace: AuthorityEnv['INVENTORY'], around: <T>(call: () => Promise<T>) => Promise<T>) {
+  return {
+    idFromName: (name: string) => namespace.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = namespace.get(id);
+      // Over an empty target: the stub's own properties may be fixed, which a proxy of it could not answer differently.
+      return new Proxy({}, {
+        get(_, name) {
+          // Not a thenable: awaiting the stub must not become an RPC call named `then`.
+          if (name === 'then') return undefined;
+          const member = Reflect.get(stub, name) as unknown;
+          if (typeof member !== 'function') return member;
+          const methods = stub as unknown as Record<string | symbol, (...a: unknown[]) => unknown>;
+          return (...args: unknown[]) => around(async () => methods[name]!(...args));
+        },
+      });
+    },
+  } as unknown as AuthorityEnv['INVENTORY'];
+}
 
 export type D1Route = 'primary' | 'replica';
 
@@ -66,19 +87,7 @@ export function modeledEnv(env: AuthorityEnv, model: LatencyModel, wait: Modeled
     };
   };
 
-  const inventory = {
-    idFromName: (name: string) => env.INVENTORY.idFromName(name),
-    get: (id: DurableObjectId) => {
-      const stub = env.INVENTORY.get(id);
-      return Object.fromEntries(
-        STOCK_METHODS.map((method) => [
-          method,
-          (...args: unknown[]) =>
-            stock.around(model.durableObjectMs, async () => (stub[method] as unknown as (...a: unknown[]) => unknown)(...args)),
-        ]),
-      );
-    },
-  } as unknown as AuthorityEnv['INVENTORY'];
+  const inventory = stockObjects(env.INVENTORY, (call) => stock.around(model.durableObjectMs, call));
 
   return { ...env, DB: database(env.DB, d1Routing(null)) as unknown as D1Database, INVENTORY: inventory };
 }
