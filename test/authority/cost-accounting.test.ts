@@ -57,6 +57,22 @@ describe('cost accounting', () => {
     });
   });
 
+  it('once a hold found a variant sold out, the next refusals leave its stock object alone; a restock is seen at once', async () => {
+    await releaseAllHolds();
+    await putCatalog('cochlearfit');
+    await setStock('cochlearfit', 'HB-NAVY-L', 0);
+    env.COST_ACCOUNTING = '1';
+    const attempt = () => call('/api/checkout-session', { method: 'POST', json: { items: [{ sku: 'HB-NAVY-L', quantity: 1 }] } });
+    expect(JSON.parse((await attempt()).headers.get('x-cost')!).durableObjectCalls).toBe(1);
+    const again = await attempt();
+    expect(again.status).toBe(409);
+    expect(await json(again)).toMatchObject({ code: 'insufficient_stock', lines: [{ sku: 'HB-NAVY-L', requested: 1, available: 0, ok: false }] });
+    expect(JSON.parse(again.headers.get('x-cost')!)).toMatchObject({ d1RoundTrips: 1, durableObjectCalls: 0 });
+    await setStock('cochlearfit', 'HB-NAVY-L', 1);
+    expect((await attempt()).status).toBe(200);
+    expect((await attempt()).status).toBe(409); // the last unit went to the one before
+  });
+
   it("a checkout reads only its own client's live checkouts, however many others are open", async () => {
     await releaseAllHolds();
     await putCatalog('cochlearfit');

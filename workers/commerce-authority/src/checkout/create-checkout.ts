@@ -22,6 +22,7 @@ import { evaluateCoupon, priceLines } from '../domain/pricing';
 import type { AuthorityEnv } from '../env';
 import { holdAll, recordHeldStatement, releaseHolds, reservedLines, type ShortLine } from '../inventory/reservations';
 import { unknownShop } from '../http/shop-context';
+import { knownSoldOut } from '../inventory/sold-out';
 import { log } from '../log';
 import { ProviderError, type PaymentProvider } from '../payments/provider';
 import { challengeRequired, verifyChallenge } from './challenge';
@@ -248,6 +249,12 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     if (challenge && !challenged) {
       await verifyChallenge({ env: ctx.env, shop, requestId: ctx.requestId }, request.challengeToken, ctx.clientIp);
       challenged = true; // a token is single use: a lost race for the key does not spend another
+    }
+    const [only] = lines;
+    if (lines.length === 1 && only!.held && knownSoldOut(shop.id, only!.variantKey, now)) {
+      // A flash sale's usual answer, given without calling the stock object its buyers are queueing at.
+      tally(shop.id, { checkouts_rejected: 1 });
+      throw shortStock([{ sku: only!.sku, requested: only!.quantity, available: 0, ok: false }]);
     }
     const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
     let id = await attemptId(shop.id, key, own.newest?.id ?? null, now);

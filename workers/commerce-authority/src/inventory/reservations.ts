@@ -13,6 +13,7 @@ import { tally } from '../db/metrics';
 import { mergeDemand, type Demand } from '../domain/lines';
 import type { AuthorityEnv } from '../env';
 import { log } from '../log';
+import { forgetSoldOut, rememberSoldOut } from './sold-out';
 import { inventoryUnavailable, stockCall, stockObject } from './stock';
 
 export interface ReservationDemand extends Demand {
@@ -69,6 +70,7 @@ export async function releaseHolds(env: AuthorityEnv, shopId: string, reservatio
   );
   const failed = results.filter((r) => r.status === 'rejected').length;
   if (failed > 0) log.error('reservation_release_incomplete', { shopId, reservationId, failed });
+  for (const line of lines) forgetSoldOut(shopId, line.variantKey); // units may be back
   return failed;
 }
 
@@ -123,6 +125,10 @@ export async function holdAll(
   }
 
   await releaseHolds(env, shopId, holdId, lines.filter((_, i) => results[i]?.ok));
+  lines.forEach((line, i) => {
+    const result = results[i];
+    if (result && !result.ok && result.available === 0) rememberSoldOut(shopId, line.variantKey);
+  });
   return {
     ok: false,
     reason: 'insufficient_stock',

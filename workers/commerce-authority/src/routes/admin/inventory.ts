@@ -21,6 +21,7 @@ import { findVariants, listVariants, setLowStockThreshold, type CatalogVariant }
 import { database } from '../../db/client';
 import { ADMIN_SECURITY, apiRoute, jsonBody, ok, problems, routesApp } from '../../http/api-route';
 import type { ShopBindings } from '../../http/shop-context';
+import { forgetSoldOut } from '../../inventory/sold-out';
 import { inventoryUnavailable, readStock, stockCall, stockObject } from '../../inventory/stock';
 
 async function variantBySku(c: Context<ShopBindings>, sku: string): Promise<CatalogVariant> {
@@ -168,6 +169,7 @@ export const adminInventoryRoutes = routesApp<ShopBindings>()
     const { onHand, reason = 'count set by admin' } = c.req.valid('json');
     const id = changeId(c.req.valid('header')['idempotency-key']);
     const stock = stockObject(c.env, c.var.shop.id, variant.variantKey);
+    forgetSoldOut(c.var.shop.id, variant.variantKey);
     return c.json(await applyChange(variant, () => stock.set(id, onHand, reason)), 200);
   })
   .openapi(adjust, async (c) => {
@@ -175,5 +177,6 @@ export const adminInventoryRoutes = routesApp<ShopBindings>()
     const { delta, reason } = c.req.valid('json');
     const id = changeId(c.req.valid('header')['idempotency-key']);
     const stock = stockObject(c.env, c.var.shop.id, variant.variantKey);
+    forgetSoldOut(c.var.shop.id, variant.variantKey);
     return c.json(await applyChange(variant, () => stock.adjust(id, delta, reason)), 200);
   });
