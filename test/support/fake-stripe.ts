@@ -3,8 +3,7 @@
 // the form-encoded parameters of a Checkout Session) and refuses what Stripe would refuse. Tests read what
 // it received and tell it to fail (500, 429, a hang) through its /__control endpoints; it can answer late
 // (`delayMs`, the bench's latency model).
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { startFakeServer } from './fake-server';
 
 type Form = { [key: string]: string | Form | Form[] | string[] };
 
@@ -114,73 +113,57 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     return { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path})` } } };
   }
 
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_fake_${counter}`, ...headers });
-        res.end(JSON.stringify(body));
-      };
+  const server = await startFakeServer(({ method, path, headers, body: raw }, reply) => {
+    const send = (status: number, body: unknown, extra: Record<string, string> = {}) =>
+      reply(status, body, { 'request-id': `req_fake_${counter}`, ...extra });
 
-      if (url.pathname === '/__control/requests') return send(200, requests);
-      if (url.pathname === '/__control/reset') {
-        requests = [];
-        failure = null;
-        idempotent.clear();
-        return send(200, { ok: true });
-      }
-      if (url.pathname === '/__control/fail') {
-        const { mode, times } = JSON.parse(raw) as { mode: Failure['mode']; times?: number };
-        failure = { mode, remaining: times ?? 1_000 };
-        return send(200, { ok: true });
-      }
+    if (path === '/__control/requests') return send(200, requests);
+    if (path === '/__control/reset') {
+      requests = [];
+      failure = null;
+      idempotent.clear();
+      return send(200, { ok: true });
+    }
+    if (path === '/__control/fail') {
+      const { mode, times } = JSON.parse(raw) as { mode: Failure['mode']; times?: number };
+      failure = { mode, remaining: times ?? 1_000 };
+      return send(200, { ok: true });
+    }
 
-      const form = parseStripeForm(raw);
-      const idempotencyKey = (req.headers['idempotency-key'] as string | undefined) ?? null;
-      requests.push({
-        method: req.method ?? '',
-        path: url.pathname,
-        idempotencyKey,
-        stripeVersion: (req.headers['stripe-version'] as string | undefined) ?? null,
-        authorized: /^Bearer sk_test_\w+$/.test(String(req.headers.authorization ?? '')),
-        form,
-      });
-      if (!/^Bearer sk_test_\w+$/.test(String(req.headers.authorization ?? ''))) {
-        return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
-      }
-      if (req.method === 'POST' && !idempotencyKey) return send(400, { error: { type: 'invalid_request_error', message: 'this fake requires an Idempotency-Key on every POST' } });
-
-      if (failure && failure.remaining > 0) {
-        failure.remaining -= 1;
-        if (failure.mode === 'hang') return; // never answers: the client's timeout must fire
-        if (failure.mode === '429') return send(429, { error: { type: 'rate_limit_error', message: 'Too many requests' } });
-        return send(500, { error: { type: 'api_error', message: 'Something went wrong on our end' } }, { 'stripe-should-retry': 'true' });
-      }
-
-      const params = `${req.method} ${url.pathname} ${raw}`;
-      const seen = idempotencyKey ? idempotent.get(idempotencyKey) : undefined;
-      if (seen) {
-        if (seen.params !== params) {
-          return send(400, { error: { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.' } });
-        }
-        return send(seen.status, seen.body, { 'idempotent-replayed': 'true' });
-      }
-      const answer = handleApi(req.method ?? '', url.pathname, form);
-      if (idempotencyKey && answer.status < 500) idempotent.set(idempotencyKey, { params, ...answer });
-      if (options.delayMs) setTimeout(() => send(answer.status, answer.body), options.delayMs);
-      else send(answer.status, answer.body);
+    const form = parseStripeForm(raw);
+    const idempotencyKey = (headers['idempotency-key'] as string | undefined) ?? null;
+    requests.push({
+      method: method,
+      path: path,
+      idempotencyKey,
+      stripeVersion: (headers['stripe-version'] as string | undefined) ?? null,
+      authorized: /^Bearer sk_test_\w+$/.test(String(headers.authorization ?? '')),
+      form,
     });
+    if (!/^Bearer sk_test_\w+$/.test(String(headers.authorization ?? ''))) {
+      return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+    }
+    if (method === 'POST' && !idempotencyKey) return send(400, { error: { type: 'invalid_request_error', message: 'this fake requires an Idempotency-Key on every POST' } });
+
+    if (failure && failure.remaining > 0) {
+      failure.remaining -= 1;
+      if (failure.mode === 'hang') return; // never answers: the client's timeout must fire
+      if (failure.mode === '429') return send(429, { error: { type: 'rate_limit_error', message: 'Too many requests' } });
+      return send(500, { error: { type: 'api_error', message: 'Something went wrong on our end' } }, { 'stripe-should-retry': 'true' });
+    }
+
+    const params = `${method} ${path} ${raw}`;
+    const seen = idempotencyKey ? idempotent.get(idempotencyKey) : undefined;
+    if (seen) {
+      if (seen.params !== params) {
+        return send(400, { error: { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.' } });
+      }
+      return send(seen.status, seen.body, { 'idempotent-replayed': 'true' });
+    }
+    const answer = handleApi(method, path, form);
+    if (idempotencyKey && answer.status < 500) idempotent.set(idempotencyKey, { params, ...answer });
+    if (options.delayMs) setTimeout(() => send(answer.status, answer.body), options.delayMs);
+    else send(answer.status, answer.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: server.origin, close: server.close };
 }

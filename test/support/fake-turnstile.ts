@@ -2,8 +2,7 @@
 // (secret, response token, remoteip) the way siteverify does. Tokens starting with "pass" succeed once (a
 // second use is `timeout-or-duplicate`, as tokens are single use); anything else is `invalid-input-response`.
 // Tests read what it received and make it fail (500, or never answer) through its /__control endpoints.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeServer } from './fake-server';
 
 /** Cloudflare's published test secret that always passes; the fake accepts it and nothing else. */
 export const TURNSTILE_TEST_SECRET = '1x0000000000000000000000000000000AA';
@@ -27,16 +26,7 @@ export async function startFakeTurnstile(): Promise<FakeTurnstile> {
   let received: SiteverifyRequest[] = [];
   const spent = new Set<string>();
 
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const reply = (status: number, answer: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer));
-    };
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
-
+  const server = await startFakeServer(({ method, path, headers, body }, reply) => {
     if (path === '/__control/requests') return reply(200, received);
     if (path === '/__control/reset') {
       mode = 'ok';
@@ -47,10 +37,10 @@ export async function startFakeTurnstile(): Promise<FakeTurnstile> {
       mode = (JSON.parse(body) as { mode: Mode }).mode;
       return reply(200, {});
     }
-    if (path !== '/turnstile/v0/siteverify' || req.method !== 'POST') return reply(404, {});
+    if (path !== '/turnstile/v0/siteverify' || method !== 'POST') return reply(404, {});
 
     const form = Object.fromEntries(new URLSearchParams(body));
-    received.push({ contentType: req.headers['content-type'] ?? null, form });
+    received.push({ contentType: headers['content-type'] ?? null, form });
     if (mode === 'hang') return; // never answers; the caller's timeout must end it
     if (mode === 'down') return reply(500, { error: 'internal' });
 
@@ -71,14 +61,5 @@ export async function startFakeTurnstile(): Promise<FakeTurnstile> {
       metadata: { ephemeral_id: 'x:fake' },
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/turnstile/v0/siteverify`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: `${server.origin}/turnstile/v0/siteverify`, close: server.close };
 }
