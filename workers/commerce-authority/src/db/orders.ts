@@ -5,7 +5,6 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { prepared } from './statements';
 import {
-  orderHistory,
   orderLines,
   orderRefundFailures,
   orders,
@@ -156,8 +155,4 @@ export function setDispute(db: Database, order: OrderRow, dispute: NonNullable<O
 
 export async function orderLinesOf(db: Database, orderId: string) {
   return db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.sku));
-}
-
-export async function orderHistoryOf(db: Database, orderId: string) {
-  return db.select().from(orderHistory).where(eq(orderHistory.orderId, orderId)).orderBy(asc(orderHistory.at));
 }
