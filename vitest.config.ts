@@ -44,6 +44,19 @@ const authorityStub = {
 // Each workerd test file starts with an empty module cache and fetches every module it imports from Vite, one
 // round trip each: stripe, drizzle and zod alone were ~450 of them, about 1.2 s per file. Pre-bundled, they are a
 // few dozen chunks (a file's start went from 2.4 s to 1.2 s here). Imported subpaths must be listed one by one.
+/**
+ * Drops the source maps of those pre-bundled chunks: vitest inlines each module's map into the code it sends,
+ * and for stripe and zod that was 4 MB more per test file, escaped and parsed every time. Stack traces into a
+ * dependency then point into its chunk; our own modules keep their maps.
+ */
+const noMapsForPrebundledDependencies: Plugin = {
+  name: 'no-maps-for-prebundled-dependencies',
+  enforce: 'post',
+  transform(code, id) {
+    if (id.includes('/node_modules/.vite/') && id.includes('/deps_ssr/')) return { code, map: { mappings: '' } };
+  },
+};
+
 const prebundledDependencies = {
   optimizer: {
     ssr: {
@@ -70,6 +83,7 @@ export default defineConfig({
       {
         plugins: [
           quietMissingSourceMaps,
+          noMapsForPrebundledDependencies,
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {

@@ -38,6 +38,8 @@ export interface StackOptions {
   authoritySocket?: boolean;
   /** Drop the workers' log lines instead of echoing them (a load generator on the same core). */
   quiet?: boolean;
+  /** Open workerd's DevTools inspector on this port (bench/profile.ts records CPU profiles through it). */
+  inspectorPort?: number;
 }
 
 /** The authority's secrets in the stack: its own, never the developer's .dev.vars. */
@@ -96,6 +98,7 @@ export async function startStack(shops: ShopFile[] = fixtureShops(), options: St
     cpSync(path.join(ROOT, 'dist/storefronts'), storefronts, { recursive: true });
     mf = new Miniflare({
       ...(options.quiet ? { handleRuntimeStdio: drain } : {}),
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
       port,
       host: '127.0.0.1',
       // The layout of `wrangler --persist-to <state>`, so wrangler's d1 commands can inspect a kept state.

@@ -1,0 +1,159 @@
+// npm run bench:profile [-- --worker commerce-authority --edge --checkouts 400]: where one worker's CPU goes in a
+// checkout. Starts the bench's kind of stack with workerd's DevTools inspector open, sends checkouts 4 at a time (--in-flight)
+// (to the authority alone, or with --edge through the front-door and the gateway), records a CPU profile of the
+// one isolate named (a worker, or Miniflare's own: core:entry, d1:db), and prints its busy milliseconds per
+// checkout and its heaviest functions. One isolate at a time: profiling several at once slows them all.
+// `--worker none` profiles nothing: the wall time per checkout, before and after a change. `--stripe` pays
+// through the fake Stripe (answering at once) instead of the dev provider.
+// Local only: a tool for deciding what to make cheaper, not a benchmark.
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { ShopFile } from '../shared/shop-file';
+import { freePort } from '../scripts/lib/wrangler';
+import { startFakeStripe } from '../test/support/fake-stripe';
+import { startStack } from '../test/stack/harness';
+
+const { values: args } = parseArgs({
+  options: {
+    worker: { type: 'string', default: 'commerce-authority' },
+    checkouts: { type: 'string', default: '400' },
+    edge: { type: 'boolean', default: false },
+    top: { type: 'string', default: '30' },
+    'in-flight': { type: 'string', default: '4' },
+    stripe: { type: 'boolean', default: false },
+  },
+});
+const CHECKOUTS = Number(args.checkouts);
+const IN_FLIGHT = Number(args['in-flight']);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** One inspector session: Chrome DevTools protocol requests over the target's WebSocket. */
+async function inspect(url: string) {
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let last = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result), waiting.delete(message.id);
+  });
+  const send = <T>(method: string, params: object = {}) =>
+    new Promise<T>((resolve) => {
+      const id = ++last;
+      waiting.set(id, resolve as (result: unknown) => void);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => ws.close() };
+}
+
+const frameName = (node: ProfileNode) =>
+  `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').slice(-1)[0]}:${node.callFrame.lineNumber}`;
+
+/** Milliseconds per checkout: busy in all, and the heaviest functions by self and by inclusive time. */
+function summarise(profile: Profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((sample, i) => {
+    const ms = profile.timeDeltas[i]! / 1000 / CHECKOUTS;
+    const name = frameName(byId.get(sample)!);
+    if (name.startsWith('(idle)')) return;
+    busy += ms;
+    self.set(name, (self.get(name) ?? 0) + ms);
+    const seen = new Set<string>();
+    for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) {
+      const frame = frameName(byId.get(id)!);
+      if (!seen.has(frame)) seen.add(frame), inclusive.set(frame, (inclusive.get(frame) ?? 0) + ms);
+    }
+  });
+  return { busy, self, inclusive };
+}
+
+const top = (totals: Map<string, number>, n: number) =>
+  [...totals].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, ms]) => `  ${ms.toFixed(3).padStart(7)} ms  ${name}`).join('\n');
+
+const shop = ShopFile.parse({
+  shop: {
+    id: 'benchshop',
+    name: 'Bench',
+    hostnames: ['bench.invalid'],
+    currency: 'gbp',
+    paymentProvider: args.stripe ? 'stripe' : 'dev',
+    ...(args.stripe ? { stripeSecretKeyBinding: 'STRIPE_SECRET_KEY_BENCHSHOP' } : {}),
+    stripeWebhookSecretBinding: 'STRIPE_WEBHOOK_SECRET_BENCHSHOP',
+    adminTokenVariable: 'BENCH_ADMIN_TOKEN',
+    rateLimits: { admin: 10_000_000, read: 10_000_000, validate: 10_000_000, cart: 10_000_000, checkout: 10_000_000 },
+  },
+  catalog: { products: [{ sku: 'B-HOT', name: 'Hot', variants: [{ sku: 'B-HOT-1', attributes: {}, unitAmount: 900 }] }] },
+  stock: { 'B-HOT-1': 1_000_000 },
+});
+
+const inspectorPort = await freePort();
+const stripe = args.stripe ? await startFakeStripe() : null;
+const stack = await startStack([shop], {
+  authoritySocket: true,
+  quiet: true,
+  inspectorPort,
+  bindings: {
+    authority: {
+      STRIPE_WEBHOOK_SECRET_BENCHSHOP: 'whsec_bench',
+      ...(stripe ? { STRIPE_API_BASE: stripe.url, STRIPE_SECRET_KEY_BENCHSHOP: 'sk_test_bench' } : {}),
+    },
+  },
+});
+try {
+  const base = args.edge ? stack.urls.benchshop! : stack.authorityUrl!;
+  const checkout = async (i: number) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `10.9.${(i >> 8) & 255}.${i & 255}` };
+    if (!args.edge) headers['x-shop-id'] = 'benchshop';
+    const response = await fetch(`${base}/api/checkout-session`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'B-HOT-1', quantity: 1 }] }) });
+    await response.text();
+    return response.status;
+  };
+  for (let i = 0; i < 50; i++) await checkout(i); // every isolate warm
+
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id: string; webSocketDebuggerUrl: string }[];
+  const target = targets.find((t) => t.id === args.worker || t.id === `core:user:${args.worker}`);
+  if (!target && args.worker !== 'none') throw new Error(`--worker: none, or one of ${targets.map((t) => t.id).join(', ')}`);
+  const session = target ? await inspect(target.webSocketDebuggerUrl) : null;
+  await session?.send('Profiler.enable');
+  await session?.send('Profiler.setSamplingInterval', { interval: 200 });
+  await session?.send('Profiler.start');
+  const statuses: Record<number, number> = {};
+  const started = performance.now();
+  let next = 100;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < 100 + CHECKOUTS) {
+        const status = await checkout(next++);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  console.log(`${CHECKOUTS} checkouts ${args.edge ? 'through the edge' : 'to the authority'}, ${IN_FLIGHT} in flight: ` +
+    `${(elapsed / CHECKOUTS).toFixed(2)} ms of wall time each, statuses ${JSON.stringify(statuses)}`);
+  if (session && target) {
+    const { busy, self, inclusive } = summarise((await session.send<{ profile: Profile }>('Profiler.stop')).profile);
+    session.close();
+    console.log(`${target.id}: busy ${busy.toFixed(3)} ms per checkout`);
+    console.log(`self time:\n${top(self, Number(args.top))}`);
+    console.log(`inclusive time:\n${top(inclusive, Number(args.top))}`);
+  }
+} finally {
+  await stack.stop();
+  await stripe?.close();
+}
