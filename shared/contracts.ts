@@ -264,7 +264,8 @@ export const CheckoutRequest = z.strictObject({
   /** The lines to buy; without them, the cart of the cookie is used. */
   items: z.array(CheckoutLineRequest).min(1).max(LIMITS.itemsPerRequest).optional(),
   coupon: CouponCode.optional(),
-  email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
+  // Trimmed and lower-cased before it is checked; documented as what it must be.
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)).meta({ format: 'email', maxLength: 254 }).optional(),
   uiMode: UiMode.optional(),
   /** The Turnstile widget's token, when the shop asks for a challenge (single use). */
   challengeToken: z.string().min(1).max(2048).optional(),

@@ -44,6 +44,9 @@ describe('OpenAPI document', () => {
     expect(validate.responses['200'].content['application/json'].schema.properties.items.type).toBe('array');
     expect(validate.responses['400'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
     expect(doc.paths['/api/admin/catalog']!.put.security).toEqual([{ adminToken: [] }]);
+    // A field that is normalised before it is checked still documents what it must be.
+    const checkout = doc.paths['/api/checkout-session']!.post.requestBody.content['application/json'].schema;
+    expect(checkout.properties.email).toEqual({ type: 'string', format: 'email', maxLength: 254 });
   });
 
   it('/api/docs renders every operation of the document', async () => {
