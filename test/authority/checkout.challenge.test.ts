@@ -2,7 +2,7 @@
 // that checks the form it receives (test/support/fake-turnstile.ts). Nothing is held until the token passes.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TURNSTILE_TEST_SECRET, TURNSTILE_TEST_SITE_KEY, type SiteverifyRequest } from '../support/fake-turnstile';
+import { TURNSTILE_TEST_SECRET, TURNSTILE_TEST_SITE_KEY, TURNSTILE_WIDGET_SECRET, type SiteverifyRequest } from '../support/fake-turnstile';
 import { availableOf, call, countRows, demoCatalog, json, postCheckout, putCatalog, releaseAllHolds, setStock } from './helpers';
 
 const NAVY_M = 'HB-NAVY-M'; // 1800
@@ -149,6 +149,48 @@ describe('a checkout that needs the challenge', () => {
     }
     expect(await availableOf(NAVY_M)).toBe(10);
     expect(await countRows("SELECT COUNT(*) AS n FROM checkouts WHERE status IN ('pending', 'open')")).toBe(0);
+  });
+});
+
+describe('the host a token was solved on (a site key may serve several sites)', () => {
+  beforeEach(() => {
+    secrets[SECRET_BINDING] = TURNSTILE_WIDGET_SECRET;
+  });
+
+  it("solved on one of the shop's hostnames (any case) -> 200", async () => {
+    const res = await postCheckout(bigOrder({ challengeToken: 'pass-home@CochlearFit.test' }), client);
+    expect(res.status).toBe(200);
+    expect(await availableOf(NAVY_M)).toBe(7);
+  });
+
+  it('solved on another site -> 403 challenge_failed (hostname-mismatch); nothing held, and the token is spent', async () => {
+    for (const challengeToken of ['pass-away@othershop.test', 'pass-nohost']) {
+      const res = await postCheckout(bigOrder({ challengeToken }), client);
+      expect(res.status).toBe(403);
+      expect(await json(res)).toMatchObject({ code: 'challenge_failed', errorCodes: ['hostname-mismatch'] });
+    }
+    expect(await availableOf(NAVY_M)).toBe(10);
+    expect(await countRows("SELECT COUNT(*) AS n FROM checkouts WHERE status IN ('pending', 'open')")).toBe(0);
+    expect(await received()).toHaveLength(2);
+  });
+
+  it("Cloudflare's dummy secret, which passes any token, is no secret in production: 503, nothing held", async () => {
+    await configureShop('stripeshop', 1);
+    await putCatalog('stripeshop');
+    await setStock('stripeshop', NAVY_M, 5);
+    secrets.TURNSTILE_SECRET_KEY_STRIPESHOP = TURNSTILE_TEST_SECRET;
+    env.ENVIRONMENT = 'production';
+    try {
+      const res = await postCheckout({ items: [{ sku: NAVY_M, quantity: 1 }], challengeToken: 'pass-dummy' }, client, 'stripeshop');
+      expect(res.status).toBe(503);
+      expect(await json(res)).toMatchObject({ code: 'challenge_unavailable' });
+    } finally {
+      env.ENVIRONMENT = 'development';
+      delete secrets.TURNSTILE_SECRET_KEY_STRIPESHOP;
+      await configureShop('stripeshop', null);
+    }
+    expect(await availableOf(NAVY_M, 'stripeshop')).toBe(5);
+    expect(await received()).toEqual([]);
   });
 });
 

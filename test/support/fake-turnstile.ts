@@ -1,11 +1,15 @@
 // A fake Cloudflare Turnstile siteverify for tests: a real HTTP server that checks the form the authority sends
 // (secret, response token, remoteip) the way siteverify does. Tokens starting with "pass" succeed once (a
 // second use is `timeout-or-duplicate`, as tokens are single use); anything else is `invalid-input-response`.
+// With Cloudflare's dummy secret every answer names example.com, as the real one does; with a widget's own
+// secret it names the page the token was solved on, written in the token after "@" ("pass-1@shop.example").
 // Tests read what it received and make it fail (500, or never answer) through its /__control endpoints.
 import { startFakeServer } from './fake-server';
 
 /** Cloudflare's published test secret that always passes; the fake accepts it and nothing else. */
 export const TURNSTILE_TEST_SECRET = '1x0000000000000000000000000000000AA';
+/** A widget's own secret (the shape of a real one): its answers name the host the token was solved on. */
+export const TURNSTILE_WIDGET_SECRET = '0x4AAAAAAAfakeWidgetSecret0123456789';
 /** Cloudflare's published test site key for a visible widget that always passes. */
 export const TURNSTILE_TEST_SITE_KEY = '1x00000000000000000000AA';
 
@@ -46,7 +50,7 @@ export async function startFakeTurnstile(): Promise<FakeTurnstile> {
 
     const failure = (codes: string[]) => reply(200, { success: false, 'error-codes': codes, messages: [] });
     if (!form.secret) return failure(['missing-input-secret']);
-    if (form.secret !== TURNSTILE_TEST_SECRET) return failure(['invalid-input-secret']);
+    if (form.secret !== TURNSTILE_TEST_SECRET && form.secret !== TURNSTILE_WIDGET_SECRET) return failure(['invalid-input-secret']);
     if (!form.response) return failure(['missing-input-response']);
     if (!form.response.startsWith('pass')) return failure(['invalid-input-response']);
     if (spent.has(form.response)) return failure(['timeout-or-duplicate']);
@@ -54,7 +58,7 @@ export async function startFakeTurnstile(): Promise<FakeTurnstile> {
     return reply(200, {
       success: true,
       challenge_ts: new Date().toISOString(),
-      hostname: 'example.com',
+      hostname: form.secret === TURNSTILE_WIDGET_SECRET ? (form.response.split('@')[1] ?? 'unknown.invalid') : 'example.com',
       'error-codes': [],
       action: '',
       cdata: '',

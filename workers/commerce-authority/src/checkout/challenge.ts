@@ -1,6 +1,7 @@
 // Cloudflare Turnstile for the checkouts a shop marks as worth protecting (a total threshold, flagged variants):
-// the token is verified with siteverify, once, with the client's address, before anything is held. Fails
-// closed: siteverify unreachable is a 503, and in production a shop that asks for a challenge without a secret
+// the token is verified with siteverify, once, with the client's address, before anything is held, and it must
+// have been solved on one of the shop's own hostnames (a site key may serve several sites). Fails closed:
+// siteverify unreachable is a 503, and in production a shop that asks for a challenge without a real secret
 // takes no such checkout.
 import type { ChallengeConfig } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
@@ -11,6 +12,12 @@ import { secretNamed } from '../payments/select';
 
 const SITEVERIFY_URL = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
 const SITEVERIFY_TIMEOUT_MS = 5_000;
+/**
+ * Cloudflare's published dummy secrets (pass, fail, already spent). They answer for any token and name
+ * example.com as the host, so they prove nothing about the shopper: accepted outside production only, without
+ * the hostname check.
+ */
+const DUMMY_SECRET = /^[123]x0{31}AA$/;
 
 /** Whether this checkout (its total, its variants) must pass the shop's challenge. */
 export function challengeRequired(shop: Shop, checkout: { total: number; flagged: boolean }): boolean {
@@ -32,6 +39,12 @@ export function publicChallengeConfig(env: AuthorityEnv, shop: Shop): ChallengeC
 interface SiteverifyAnswer {
   success?: unknown;
   'error-codes'?: unknown;
+  /** The hostname of the page the challenge was solved on. */
+  hostname?: unknown;
+}
+
+function solvedOnShop(shop: Shop, hostname: unknown): boolean {
+  return typeof hostname === 'string' && shop.hostnames.some((own) => own.toLowerCase() === hostname.toLowerCase());
 }
 
 /** Verifies the shopper's token, or throws the problem to answer (403, or 503 when it cannot be checked). */
@@ -41,13 +54,15 @@ export async function verifyChallenge(
   clientIp: string | null,
 ): Promise<void> {
   const { env, shop, requestId } = ctx;
-  const secret = secretNamed(env, shop.turnstileSecretBinding);
+  const configured = secretNamed(env, shop.turnstileSecretBinding);
+  const dummy = configured !== undefined && DUMMY_SECRET.test(configured);
+  const secret = dummy && env.ENVIRONMENT === 'production' ? undefined : configured;
   if (!secret) {
     if (env.ENVIRONMENT !== 'production') {
       log.warn('challenge_skipped', { requestId, shopId: shop.id, reason: 'no Turnstile secret outside production' });
       return;
     }
-    log.error('challenge_not_configured', { requestId, shopId: shop.id, binding: shop.turnstileSecretBinding });
+    log.error('challenge_not_configured', { requestId, shopId: shop.id, binding: shop.turnstileSecretBinding, dummy });
     throw new ProblemError({
       status: 503,
       code: 'challenge_unavailable',
@@ -80,9 +95,15 @@ export async function verifyChallenge(
       headers: { 'retry-after': '5' },
     });
   }
-  if (answer.success === true) return;
-  const errorCodes = Array.isArray(answer['error-codes']) ? answer['error-codes'].filter((c) => typeof c === 'string') : [];
-  log.warn('challenge_failed', { requestId, shopId: shop.id, errorCodes });
+  if (answer.success === true && (dummy || solvedOnShop(shop, answer.hostname))) return;
+  const errorCodes =
+    answer.success === true
+      ? ['hostname-mismatch']
+      : Array.isArray(answer['error-codes'])
+        ? answer['error-codes'].filter((c) => typeof c === 'string')
+        : [];
+  const hostname = typeof answer.hostname === 'string' ? answer.hostname.slice(0, 253) : null;
+  log.warn('challenge_failed', { requestId, shopId: shop.id, errorCodes, hostname });
   throw new ProblemError({
     status: 403,
     code: 'challenge_failed',
