@@ -42,6 +42,25 @@ describe('cost accounting', () => {
     expect(JSON.parse(retry.headers.get('x-cost')!)).toMatchObject({ d1RoundTrips: 1, d1WriteRoundTrips: 0, d1RowsWritten: 0, durableObjectCalls: 0 });
   });
 
+  it('add to cart: one read of the variant (with the cart, at once), then one batch that writes and reads back', async () => {
+    await putCatalog('cochlearfit');
+    await setStock('cochlearfit', 'HB-NAVY-M', 5);
+    await setStock('cochlearfit', 'HB-PINK-M', 5);
+    const shopper = new Shopper();
+    env.COST_ACCOUNTING = '1';
+    const first = await shopper.cart('POST', { sku: 'HB-NAVY-M', quantity: 1 });
+    expect(first.status).toBe(200);
+    // The shop, the variant, the write batch (the cart, its line, and the contents after them); the stock read
+    // for the check and the stock read for the answer.
+    expect(JSON.parse(first.headers.get('x-cost')!)).toMatchObject({ d1RoundTrips: 3, d1WriteRoundTrips: 1, durableObjectRoundTrips: 2 });
+    const second = await shopper.cart('POST', { sku: 'HB-PINK-M', quantity: 2 });
+    expect((await json(second)).lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([['HB-NAVY-M', 1], ['HB-PINK-M', 2]]);
+    expect(JSON.parse(second.headers.get('x-cost')!)).toMatchObject({ d1RoundTrips: 3, d1WriteRoundTrips: 1, durableObjectRoundTrips: 2 });
+    const read = await shopper.cart('GET');
+    // Reading it: the shop, then the cart with its contents.
+    expect(JSON.parse(read.headers.get('x-cost')!)).toMatchObject({ d1RoundTrips: 2, d1WriteRoundTrips: 0, durableObjectRoundTrips: 1 });
+  });
+
   it('a sold-out refusal costs one D1 read and one round of holds, and writes nothing', async () => {
     await releaseAllHolds();
     await putCatalog('cochlearfit');

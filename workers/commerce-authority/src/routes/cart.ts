@@ -13,8 +13,8 @@ import {
 } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
 import { publicChallengeConfig } from '../checkout/challenge';
-import { findVariants, resolveVariants, type CatalogVariant } from '../db/catalog';
-import { cartLinesOf, createCart, findCart, removeLine, replaceLines, writeLine } from '../db/carts';
+import { resolveVariants, type CatalogVariant } from '../db/catalog';
+import { cartContents, cartWithContents, createCart, findCart, removeLine, replaceLines, writeLine, type CartContents } from '../db/carts';
 import { hydrateCart } from '../domain/cart';
 import { explainRefusal, type CartRefusal } from '../domain/cart-limits';
 import { clearCartCookie, readCartCookie, writeCartCookie } from '../http/cart-cookie';
@@ -34,6 +34,15 @@ async function currentCartId(c: CartContext): Promise<string | null> {
   return cart ? cart.id : null;
 }
 
+/** The cookie's cart with its contents, read together (a cart that is gone clears the cookie). */
+async function currentCartContents(c: CartContext): Promise<{ cartId: string | null; contents?: CartContents }> {
+  const cartId = await readCartCookie(c);
+  if (!cartId) return { cartId: null };
+  const { exists, ...contents } = await cartWithContents(c.var.sessionDb, c.var.shop.id, cartId);
+  if (!exists) clearCartCookie(c);
+  return exists ? { cartId, contents } : { cartId: null };
+}
+
 async function ensureCart(c: CartContext, cartId: string | null): Promise<string> {
   if (cartId) {
     await writeCartCookie(c, cartId); // slides the cookie's expiry with the cart's
@@ -45,11 +54,10 @@ async function ensureCart(c: CartContext, cartId: string | null): Promise<string
   return fresh;
 }
 
-async function cartView(c: CartContext, cartId: string | null): Promise<CartView> {
-  const db = c.var.sessionDb;
+/** The cart repriced, with live stock; from `contents` when a write just read them in its batch. */
+async function cartView(c: CartContext, cartId: string | null, contents?: CartContents): Promise<CartView> {
   const shop = c.var.shop;
-  const lines = cartId ? await cartLinesOf(db, shop.id, cartId) : [];
-  const variants = await findVariants(db, shop.id, { skus: lines.map((l) => l.sku), variantKeys: [] });
+  const { lines, variants } = contents ?? (cartId ? await cartContents(c.var.sessionDb, shop.id, cartId) : { lines: [], variants: [] });
   const stock = await readStock(c.env, shop, variants.map((v) => v.variantKey));
   const available = new Map<string, number>();
   for (const [key, snapshot] of stock) available.set(key, stockAvailable(snapshot)!);
@@ -108,15 +116,30 @@ async function availableFor(c: CartContext, variant: CatalogVariant): Promise<nu
   return stockAvailable(stock.get(variant.variantKey));
 }
 
-/** Adds to or sets one line, within the shop's caps and the stock available now. */
-async function changeLine(c: CartContext, line: Pick<LineRequest, 'sku' | 'variantAttributes'>, quantity: number, mode: 'add' | 'set') {
+/** Both at once; a failure is thrown only once both have settled, so neither outlives the request. */
+async function together<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
+}
+
+/**
+ * Adds to or sets one line, within the shop's caps and the stock available now. The variant with its stock and
+ * the cookie's cart are read at once; then one batch writes the line (and a new cart) and reads the contents.
+ */
+async function changeLine(
+  c: CartContext,
+  line: Pick<LineRequest, 'sku' | 'variantAttributes'>,
+  quantity: number,
+  mode: 'add' | 'set',
+): Promise<{ cartId: string; contents: CartContents }> {
   const shop = c.var.shop;
-  const variant = await sellableVariant(c, line);
-  const available = await availableFor(c, variant);
+  const withStock = sellableVariant(c, line).then(async (variant) => ({ variant, available: await availableFor(c, variant) }));
+  const [{ variant, available }, existing] = await together(withStock, currentCartId(c));
   const maxQuantity = Math.min(shop.maxLineQuantity, variant.maxPerCheckout ?? Infinity, available ?? Infinity);
   const caps = { maxQuantity, maxLines: shop.maxCartLines };
-  let cartId = await currentCartId(c);
-  const refusalFor = async (current: number, lineCount: number) =>
+  const refusalFor = (current: number, lineCount: number) =>
     refusalProblem(
       explainRefusal({
         mode,
@@ -131,15 +154,13 @@ async function changeLine(c: CartContext, line: Pick<LineRequest, 'sku' | 'varia
       variant.sku,
     );
 
-  if (!cartId && quantity > caps.maxQuantity) throw await refusalFor(0, 0); // nothing to create a cart for
-  cartId = await ensureCart(c, cartId);
-  const db = c.var.sessionDb;
-  const written = await writeLine(db, { shopId: shop.id, cartId, sku: variant.sku, quantity, mode }, caps, Date.now());
-  if (written === null) {
-    const lines = await cartLinesOf(db, shop.id, cartId);
-    throw await refusalFor(lines.find((l) => l.sku === variant.sku)?.quantity ?? 0, lines.length);
-  }
-  return cartId;
+  if (!existing && quantity > caps.maxQuantity) throw refusalFor(0, 0); // nothing to create a cart for
+  const cartId = existing ?? ulid();
+  const change = { shopId: shop.id, cartId, sku: variant.sku, quantity, mode, newCart: !existing };
+  const { quantity: written, ...contents } = await writeLine(c.var.sessionDb, change, caps, Date.now());
+  await writeCartCookie(c, cartId); // a new cart's cookie, or the old one's expiry slid with the cart's
+  if (written === null) throw refusalFor(contents.lines.find((l) => l.sku === variant.sku)?.quantity ?? 0, contents.lines.length);
+  return { cartId, contents };
 }
 
 /** The stored sku a removal names: the resolved variant's, or the raw sku of a line whose variant is gone. */
@@ -238,14 +259,21 @@ app.use(async (c, next) => {
 });
 
 export const cartRoutes = app
-  .openapi(readCart, async (c) => c.json(await cartView(c, await currentCartId(c)), 200))
+  .openapi(readCart, async (c) => {
+    const { cartId, contents } = await currentCartContents(c);
+    return c.json(await cartView(c, cartId, contents), 200);
+  })
   .openapi(addLine, async (c) => {
     const { quantity, ...line } = c.req.valid('json');
-    return c.json(await cartView(c, await changeLine(c, line, quantity, 'add')), 200);
+    const { cartId, contents } = await changeLine(c, line, quantity, 'add');
+    return c.json(await cartView(c, cartId, contents), 200);
   })
   .openapi(setLine, async (c) => {
     const { quantity, ...line } = c.req.valid('json');
-    if (quantity > 0) return c.json(await cartView(c, await changeLine(c, line, quantity, 'set')), 200);
+    if (quantity > 0) {
+      const { cartId, contents } = await changeLine(c, line, quantity, 'set');
+      return c.json(await cartView(c, cartId, contents), 200);
+    }
     const cartId = await currentCartId(c);
     if (cartId) await removeLine(c.var.sessionDb, c.var.shop.id, cartId, await storedSku(c, line), Date.now());
     return c.json(await cartView(c, cartId), 200);
