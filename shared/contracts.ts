@@ -514,7 +514,7 @@ export const AlertView = z.object({
   /** The last measured value: a rate (0..1) or, for webhook failures, a count in the last hour. */
   value: z.number(),
   threshold: z.number(),
-  /** When the shop's alert webhook was called for this episode; null: no webhook configured. */
+  /** When the shop's alert webhook accepted this episode's POST; null: no webhook, or not delivered (yet: a failed POST is retried). */
   notifiedAt: z.iso.datetime().nullable(),
   message: z.string(),
 });

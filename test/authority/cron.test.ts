@@ -207,16 +207,32 @@ describe('cron: alerts', () => {
     expect(logged(infos, 'info', 'alert_cleared')).toEqual([expect.objectContaining({ kind: 'hold_expiration_rate' })]);
     expect(await received()).toHaveLength(1);
 
-    // The next episode (7 of 35, 20%) posts again; a receiver that answers 500 is logged, and nothing throws.
+    // The next episode (7 of 35, 20%) posts again. A receiver that answers 500 is logged, nothing throws, and the
+    // POST is tried again while the episode lasts: a minute after the first try, then five minutes after that.
     await fetch(`${receiver}/__control/down`);
     await lapse(4);
-    await runCron();
+    const start = Date.now();
+    await runCron(start);
     expect(await received()).toHaveLength(2);
     expect(logged(errors, 'alert', 'alert')).toHaveLength(2);
-    expect(logged(warnings, 'warn', 'alert_webhook_refused')).toEqual([expect.objectContaining({ status: 500 })]);
-    expect((await alertsOf('othershop'))[0]).toMatchObject({ kind: 'hold_expiration_rate', value: 0.2 });
-    await runCron(Date.now() + 60_000);
-    expect(await received()).toHaveLength(2);
+    expect(logged(warnings, 'warn', 'alert_webhook_refused')).toEqual([expect.objectContaining({ status: 500, attempts: 1 })]);
+    expect((await alertsOf('othershop'))[0]).toMatchObject({ kind: 'hold_expiration_rate', value: 0.2, notifiedAt: null });
+    await runCron(start + 30_000);
+    expect(await received()).toHaveLength(2); // too soon
+    await runCron(start + 60_000);
+    expect(await received()).toHaveLength(3);
+    expect(logged(warnings, 'warn', 'alert_webhook_refused').map((w) => w.attempts)).toEqual([1, 2]);
+
+    // The receiver is back (and has forgotten what it got). The next try is five minutes after the last one.
+    await fetch(`${receiver}/__control/reset`);
+    await runCron(start + 5 * 60_000);
+    expect(await received()).toEqual([]);
+    await runCron(start + 6 * 60_000);
+    expect(await received()).toEqual([expect.objectContaining({ path: '/hooks/othershop', body: { text: expect.stringContaining('20.0%') } })]);
+    expect(Date.parse((await alertsOf('othershop'))[0].notifiedAt)).toBe(start + 6 * 60_000);
+    expect(logged(errors, 'alert', 'alert')).toHaveLength(2); // a retry is not a new alert
+    await runCron(start + 30 * 60_000);
+    expect(await received()).toHaveLength(1); // delivered: no more POSTs this episode
     vi.restoreAllMocks();
   });
 });

@@ -52,7 +52,7 @@ export async function startAlert(
 ): Promise<boolean> {
   const inserted = await db
     .insert(alertStates)
-    .values({ ...alert, activeSince: now, notifiedAt: null, updatedAt: now })
+    .values({ ...alert, activeSince: now, notifiedAt: null, notifyAttempts: 0, nextNotifyAt: null, updatedAt: now })
     .onConflictDoNothing()
     .returning({ kind: alertStates.kind });
   return inserted.length === 1;
@@ -62,8 +62,20 @@ export async function updateAlert(db: Database, shopId: string, kind: AlertKindN
   await db.update(alertStates).set({ value, updatedAt: now }).where(and(eq(alertStates.shopId, shopId), eq(alertStates.kind, kind)));
 }
 
-export async function markNotified(db: Database, shopId: string, kind: AlertKindName, now: number) {
-  await db.update(alertStates).set({ notifiedAt: now }).where(and(eq(alertStates.shopId, shopId), eq(alertStates.kind, kind)));
+/** Records a POST of the episode: delivered (2xx), or when the next try may go (null: no more tries). */
+export async function recordNotifyAttempt(
+  db: Database,
+  alert: { shopId: string; kind: AlertKindName; attempts: number },
+  outcome: { delivered: true; at: number } | { delivered: false; retryAt: number | null },
+) {
+  await db
+    .update(alertStates)
+    .set(
+      outcome.delivered
+        ? { notifiedAt: outcome.at, notifyAttempts: alert.attempts, nextNotifyAt: null }
+        : { notifyAttempts: alert.attempts, nextNotifyAt: outcome.retryAt },
+    )
+    .where(and(eq(alertStates.shopId, alert.shopId), eq(alertStates.kind, alert.kind)));
 }
 
 /** Ends an episode; false if none was in progress. */

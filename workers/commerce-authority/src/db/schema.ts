@@ -61,7 +61,7 @@ export const shops = sqliteTable(
     turnstileSecretBinding: text('turnstile_secret_binding'),
     /** A checkout whose total reaches this (minor units) must pass a challenge; null: no threshold. */
     challengeMinTotal: integer('challenge_min_total'),
-    /** Where the cron POSTs an alert (Slack-compatible `{ text }`), once per episode; null: none. */
+    /** Where the cron POSTs an alert (Slack-compatible `{ text }`), once per episode (retried if it fails); null: none. */
     alertWebhookUrl: text('alert_webhook_url'),
     /** SHA-256 (hex) of the shop's admin bearer token. */
     adminTokenHash: text('admin_token_hash').notNull(),
@@ -507,8 +507,11 @@ export const alertStates = sqliteTable(
     /** The measured value at the last evaluation (a rate 0..1, or a count). */
     value: real('value').notNull(),
     threshold: real('threshold').notNull(),
-    /** When the alert webhook was called for this episode (whatever it answered); null: no webhook, or not yet. */
+    /** When the shop's alert webhook accepted this episode's POST (2xx); null: no webhook, or not yet. */
     notifiedAt: integer('notified_at'),
+    /** POSTs tried for this episode, and when the next may go (null: delivered, no webhook, or given up). */
+    notifyAttempts: integer('notify_attempts').notNull().default(0),
+    nextNotifyAt: integer('next_notify_at'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.kind] })],
