@@ -145,7 +145,7 @@ describe('cron: alerts', () => {
   const alertsOf = async (shop: 'othershop' | 'cochlearfit') => (await json(await call('/api/admin/alerts', { shop, admin: shop }))).alerts;
   const logged = (spy: { mock: { calls: unknown[][] } }, level: string, event: string) =>
     spy.mock.calls
-      .map((c) => c[0] as { level: string; event: string; shopId?: string })
+      .map((c) => c[0] as { level: string; event: string; shopId?: string; attempts?: number })
       .filter((e) => e?.level === level && e.event === event && e.shopId === 'othershop');
 
   it('hold expiration over 10% of the last hour: one alert line, one POST, the banner; none a minute later; cleared under', async () => {
