@@ -163,6 +163,18 @@ describe('the host a token was solved on (a site key may serve several sites)', 
     expect(await availableOf(NAVY_M)).toBe(7);
   });
 
+  it("solved on a hostname given with a port, or on an allowed storefront origin -> 200", async () => {
+    await env.DB.prepare(`UPDATE shops SET hostnames = ?, allowed_origins = ? WHERE id = 'cochlearfit'`)
+      .bind(JSON.stringify(['cochlearfit.test', 'localhost:8787']), JSON.stringify(['https://www.merchant.example']))
+      .run();
+    try {
+      expect((await postCheckout(bigOrder({ challengeToken: 'pass-port@localhost' }), client)).status).toBe(200);
+      expect((await postCheckout(bigOrder({ challengeToken: 'pass-origin@www.merchant.example' }), client)).status).toBe(200);
+    } finally {
+      await env.DB.prepare(`UPDATE shops SET hostnames = ?, allowed_origins = '[]' WHERE id = 'cochlearfit'`).bind(JSON.stringify(['cochlearfit.test'])).run();
+    }
+  });
+
   it('solved on another site -> 403 challenge_failed (hostname-mismatch); nothing held, and the token is spent', async () => {
     for (const challengeToken of ['pass-away@othershop.test', 'pass-nohost']) {
       const res = await postCheckout(bigOrder({ challengeToken }), client);

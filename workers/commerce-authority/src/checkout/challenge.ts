@@ -43,8 +43,20 @@ interface SiteverifyAnswer {
   hostname?: unknown;
 }
 
+/** The host names the shop's pages are served from: its hostnames (Host values, maybe with a port) and origins. */
+function hostsOf(shop: Shop): Set<string> {
+  const hostOf = (url: string) => {
+    try {
+      return [new URL(url).hostname.toLowerCase()];
+    } catch {
+      return [];
+    }
+  };
+  return new Set([...shop.hostnames.flatMap((host) => hostOf(`http://${host}`)), ...shop.allowedOrigins.flatMap(hostOf)]);
+}
+
 function solvedOnShop(shop: Shop, hostname: unknown): boolean {
-  return typeof hostname === 'string' && shop.hostnames.some((own) => own.toLowerCase() === hostname.toLowerCase());
+  return typeof hostname === 'string' && hostsOf(shop).has(hostname.toLowerCase());
 }
 
 /** Verifies the shopper's token, or throws the problem to answer (403, or 503 when it cannot be checked). */
