@@ -14,6 +14,10 @@
 //
 // Every method reads and writes with synchronous SQLite calls and no await in between, so each call is one
 // atomic step however many requests arrive at once (the object runs one event at a time).
+//
+// What is held is kept as running totals (held_totals: the units and count of active holds), moved by every
+// reserve, release, commit and expiry, so a reserve costs the same with ten holds or ten thousand: summing the
+// holds on each call made every checkout of a popular variant slower than the one before it.
 import { DurableObject } from 'cloudflare:workers';
 
 export type HoldStatus = 'active' | 'committed' | 'released' | 'expired';
@@ -97,6 +101,16 @@ CREATE TABLE IF NOT EXISTS stock_changes (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stock_changes_created ON stock_changes (created_at);
+CREATE TABLE IF NOT EXISTS held_totals (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  units INTEGER NOT NULL CHECK (units >= 0),
+  holds INTEGER NOT NULL CHECK (holds >= 0)
+);
+-- Counted once from the holds, when the object first has the table (an object from before it keeps its holds);
+-- on every later start the row is there and the holds are not read.
+INSERT OR IGNORE INTO held_totals (id, units, holds)
+  SELECT 1, COALESCE(SUM(quantity), 0), COUNT(*) FROM holds
+   WHERE status = 'active' AND NOT EXISTS (SELECT 1 FROM held_totals);
 `;
 
 /** How long ended holds and stock changes are kept (their ids stay idempotent that long). */
@@ -168,6 +182,7 @@ export class InventoryDO extends DurableObject<unknown> {
       expiresAt,
       now,
     );
+    this.moveHeld(quantity, 1);
     await this.scheduleAlarm(expiresAt);
     return { ok: true, hold: { holdId, quantity, expiresAt, status: 'active' }, available: available - quantity };
   }
@@ -182,6 +197,7 @@ export class InventoryDO extends DurableObject<unknown> {
     if (hold.status === 'committed') return { ok: false, reason: 'hold_committed', hold };
     if (hold.status === 'active') {
       this.sql.exec(`UPDATE holds SET status = 'released', ended_at = ? WHERE hold_id = ?`, now, holdId);
+      this.moveHeld(-hold.quantity, -1);
       return { ok: true, hold: { ...hold, status: 'released' } };
     }
     return { ok: true, hold };
@@ -197,6 +213,7 @@ export class InventoryDO extends DurableObject<unknown> {
     if (hold.status === 'committed') return { ok: true, hold };
     if (hold.status !== 'active') return { ok: false, reason: 'hold_ended', hold };
     this.sql.exec(`UPDATE holds SET status = 'committed', ended_at = ? WHERE hold_id = ?`, now, holdId);
+    this.moveHeld(-hold.quantity, -1);
     this.sql.exec(`UPDATE stock SET on_hand = on_hand - ?, updated_at = ? WHERE id = 1`, hold.quantity, now);
     return { ok: true, hold: { ...hold, status: 'committed' } };
   }
@@ -351,22 +368,35 @@ export class InventoryDO extends DurableObject<unknown> {
   }
 
   private expireDue(now: number): void {
-    this.sql.exec(
-      `UPDATE holds SET status = 'expired', ended_at = expires_at WHERE status = 'active' AND expires_at <= ?`,
-      now,
-    );
+    const expired = this.sql
+      .exec<{ quantity: number }>(
+        `UPDATE holds SET status = 'expired', ended_at = expires_at WHERE status = 'active' AND expires_at <= ?
+         RETURNING quantity`,
+        now,
+      )
+      .toArray();
+    if (expired.length > 0) this.moveHeld(-expired.reduce((units, hold) => units + hold.quantity, 0), -expired.length);
   }
 
+  /** Active holds (units and count) come and go only through here: the totals a snapshot reads. */
+  private moveHeld(units: number, holds: number): void {
+    this.sql.exec(`UPDATE held_totals SET units = units + ?, holds = holds + ? WHERE id = 1`, units, holds);
+  }
+
+  /** Stock as of `now`: the totals, less any hold past its expiry that no call has marked expired yet. */
   private snapshotAt(now: number): StockSnapshot {
-    const onHand = this.sql.exec<{ on_hand: number }>(`SELECT on_hand FROM stock WHERE id = 1`).one().on_hand;
-    const { held, count } = this.sql
-      .exec<{ held: number; count: number }>(
-        `SELECT COALESCE(SUM(quantity), 0) AS held, COUNT(*) AS count
-           FROM holds WHERE status = 'active' AND expires_at > ?`,
+    const { onHand, units, holds, dueUnits, due } = this.sql
+      .exec<{ onHand: number; units: number; holds: number; dueUnits: number; due: number }>(
+        `SELECT (SELECT on_hand FROM stock WHERE id = 1) AS onHand, units, holds,
+                (SELECT COALESCE(SUM(quantity), 0) FROM holds WHERE status = 'active' AND expires_at <= ?) AS dueUnits,
+                (SELECT COUNT(*) FROM holds WHERE status = 'active' AND expires_at <= ?) AS due
+           FROM held_totals WHERE id = 1`,
+        now,
         now,
       )
       .one();
-    return { onHand, held, available: onHand - held, activeHolds: count };
+    const held = units - dueUnits;
+    return { onHand, held, available: onHand - held, activeHolds: holds - due };
   }
 
   private findHold(holdId: string): Hold | null {

@@ -118,6 +118,46 @@ describe('InventoryDO holds', () => {
   });
 });
 
+/** What the holds table itself says is held (the running totals must agree). */
+const activeHoldsCounted = (object: ReturnType<typeof stock>) =>
+  runInDurableObject(object, (_instance, state) =>
+    state.storage.sql
+      .exec<{ held: number; activeHolds: number }>(
+        `SELECT COALESCE(SUM(quantity), 0) AS held, COUNT(*) AS activeHolds FROM holds WHERE status = 'active' AND expires_at > ?`,
+        Date.now(),
+      )
+      .one(),
+  );
+
+describe('InventoryDO running totals', () => {
+  it('stay equal to the holds through reserve, release, commit and expiry', async () => {
+    const object = stock('totals');
+    await object.set('count', 50, 'test');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => object.reserve(`t-${i}`, 1 + (i % 3), i % 4 === 0 ? Date.now() + 100 : inAnHour())));
+    await Promise.all([object.release('t-1'), object.release('t-2'), object.commit('t-3'), object.release('t-1')]);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // every fourth hold lapses
+    const lapsed = await object.snapshot(); // counted out before any call marks them expired
+    expect(await activeHoldsCounted(object)).toEqual({ held: lapsed.held, activeHolds: lapsed.activeHolds });
+    expect(await runDurableObjectAlarm(object)).toBe(true);
+    expect(await object.snapshot()).toEqual(lapsed);
+    expect(lapsed).toEqual({ onHand: 49, held: 24, available: 25, activeHolds: 12 });
+  });
+
+  it('an object whose holds predate the totals counts them once, when it starts', async () => {
+    const object = stock('totals-upgrade');
+    await object.set('count', 10, 'test');
+    await object.reserve('old-1', 2, inAnHour());
+    await object.reserve('old-2', 3, inAnHour());
+    await object.release('old-2');
+    const snapshot = await runInDurableObject(object, async (_instance, state) => {
+      state.storage.sql.exec('DROP TABLE held_totals'); // as an object stored before the totals existed
+      await new InventoryDO(state, env).reserve('new', 1, inAnHour());
+      return new InventoryDO(state, env).snapshot(); // and started again later: counted once, not twice
+    });
+    expect(snapshot).toEqual({ onHand: 10, held: 3, available: 7, activeHolds: 2 });
+  });
+});
+
 describe('InventoryDO extend', () => {
   it('keeps a live hold longer, never shorter, and refuses an ended one', async () => {
     const object = env.INVENTORY.get(env.INVENTORY.idFromName(inventoryObjectName('cochlearfit', 'extend')));
@@ -173,6 +213,8 @@ describe('InventoryDO concurrency', () => {
     for (const r of adjustResults) if (!r.ok) expect(r.reason).toBe('below_held');
     expect(reserveResults.every((r) => r.available >= 0)).toBe(true);
     expect(adjustResults.every((r) => r.snapshot.available >= 0)).toBe(true);
+    // The running totals a snapshot reads are what the holds themselves add up to.
+    expect(await activeHoldsCounted(object)).toEqual({ held: snapshot.held, activeHolds: snapshot.activeHolds });
   });
 
   it('200 concurrent repeats of one hold id hold once', async () => {
