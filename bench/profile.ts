@@ -4,10 +4,17 @@
 // one isolate named (a worker, or Miniflare's own: core:entry, d1:db), and prints its busy milliseconds per
 // checkout and its heaviest functions. One isolate at a time: profiling several at once slows them all.
 // `--worker none` profiles nothing: the wall time per checkout, before and after a change. `--stripe` pays
-// through the fake Stripe (answering at once) instead of the dev provider.
+// through the fake Stripe (answering at once) instead of the dev provider. `--request noop` sends the bench's
+// no-op DO call instead of checkouts (the floor of npm run bench).
+// On Linux it also prints the CPU time of the workerd process per request: workerd runs every isolate (the
+// workers, the Durable Objects, Miniflare's entry and its D1 simulator) on one thread, so under load that
+// figure is what bounds requests per second.
 // Local only: a tool for deciding what to make cheaper, not a benchmark.
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import path from 'node:path';
+import { ROOT } from '../scripts/lib/paths';
 import { ShopFile } from '../shared/shop-file';
 import { freePort } from '../scripts/lib/wrangler';
 import { startFakeStripe } from '../test/support/fake-stripe';
@@ -21,8 +28,10 @@ const { values: args } = parseArgs({
     top: { type: 'string', default: '30' },
     'in-flight': { type: 'string', default: '4' },
     stripe: { type: 'boolean', default: false },
+    request: { type: 'string', default: 'checkout' },
   },
 });
+if (args.request !== 'checkout' && args.request !== 'noop') throw new Error('--request: checkout or noop');
 const CHECKOUTS = Number(args.checkouts);
 const IN_FLIGHT = Number(args['in-flight']);
 
@@ -59,13 +68,42 @@ async function inspect(url: string) {
 const frameName = (node: ProfileNode) =>
   `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').slice(-1)[0]}:${node.callFrame.lineNumber}`;
 
+/**
+ * Where each line of a worker's bundle came from: esbuild starts every module with a `// <path>` comment, so a
+ * line belongs to the package (or our own file) of the comment above it.
+ */
+function bundleOrigins(worker: string): (line: number) => string {
+  let text: string;
+  try {
+    text = readFileSync(path.join(ROOT, 'dist', worker, 'index.js'), 'utf8');
+  } catch {
+    return () => '(not a bundle of ours)';
+  }
+  const starts: { line: number; origin: string }[] = [];
+  text.split('\n').forEach((line, i) => {
+    const module = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line)?.[1];
+    if (!module) return;
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(module)?.[1];
+    starts.push({ line: i, origin: pkg ?? `ours: ${module.replace(/^(\.\.\/)+/, '').split('/').slice(0, -1).join('/')}` });
+  });
+  return (line) => {
+    let origin = '(bundle preamble)';
+    for (const start of starts) {
+      if (start.line > line) break;
+      origin = start.origin;
+    }
+    return origin;
+  };
+}
+
 /** Milliseconds per checkout: busy in all, and the heaviest functions by self and by inclusive time. */
-function summarise(profile: Profile) {
+function summarise(profile: Profile, originOf: (line: number) => string) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const byOrigin = new Map<string, number>();
   let busy = 0;
   profile.samples.forEach((sample, i) => {
     const ms = profile.timeDeltas[i]! / 1000 / CHECKOUTS;
@@ -73,13 +111,37 @@ function summarise(profile: Profile) {
     if (name.startsWith('(idle)')) return;
     busy += ms;
     self.set(name, (self.get(name) ?? 0) + ms);
+    const { url, lineNumber } = byId.get(sample)!.callFrame;
+    const origin = url.endsWith('index.js') ? originOf(lineNumber) : url ? `workerd: ${url.split(':')[0]}` : 'workerd: native';
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + ms);
     const seen = new Set<string>();
     for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) {
       const frame = frameName(byId.get(id)!);
       if (!seen.has(frame)) seen.add(frame), inclusive.set(frame, (inclusive.get(frame) ?? 0) + ms);
     }
   });
-  return { busy, self, inclusive };
+  return { busy, self, inclusive, byOrigin };
+}
+
+/** CPU milliseconds (user and system) the workerd processes have used so far; null where /proc is not there. */
+function workerdCpuMs(): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // the process ended while we looked
+      }
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'workerd') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime and stime, in clock ticks (100 a second)
+    }
+    return ticks * 10;
+  } catch {
+    return null;
+  }
 }
 
 const top = (totals: Map<string, number>, n: number) =>
@@ -116,14 +178,16 @@ const stack = await startStack([shop], {
 });
 try {
   const base = args.edge ? stack.urls.benchshop! : stack.authorityUrl!;
-  const checkout = async (i: number) => {
+  const send = async (i: number) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `10.9.${(i >> 8) & 255}.${i & 255}` };
     if (!args.edge) headers['x-shop-id'] = 'benchshop';
-    const response = await fetch(`${base}/api/checkout-session`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'B-HOT-1', quantity: 1 }] }) });
+    const response = args.request === 'noop'
+      ? await fetch(`${base}/api/bench/noop`, { headers })
+      : await fetch(`${base}/api/checkout-session`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'B-HOT-1', quantity: 1 }] }) });
     await response.text();
     return response.status;
   };
-  for (let i = 0; i < 50; i++) await checkout(i); // every isolate warm
+  for (let i = 0; i < 50; i++) await send(i); // every isolate warm
 
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id: string; webSocketDebuggerUrl: string }[];
   const target = targets.find((t) => t.id === args.worker || t.id === `core:user:${args.worker}`);
@@ -133,23 +197,32 @@ try {
   await session?.send('Profiler.setSamplingInterval', { interval: 200 });
   await session?.send('Profiler.start');
   const statuses: Record<number, number> = {};
+  const cpuBefore = workerdCpuMs();
   const started = performance.now();
   let next = 100;
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
       while (next < 100 + CHECKOUTS) {
-        const status = await checkout(next++);
+        const status = await send(next++);
         statuses[status] = (statuses[status] ?? 0) + 1;
       }
     }),
   );
   const elapsed = performance.now() - started;
-  console.log(`${CHECKOUTS} checkouts ${args.edge ? 'through the edge' : 'to the authority'}, ${IN_FLIGHT} in flight: ` +
+  const cpuAfter = workerdCpuMs();
+  const what = args.request === 'noop' ? 'no-op DO calls' : 'checkouts';
+  console.log(`${CHECKOUTS} ${what} ${args.edge ? 'through the edge' : 'to the authority'}, ${IN_FLIGHT} in flight: ` +
     `${(elapsed / CHECKOUTS).toFixed(2)} ms of wall time each, statuses ${JSON.stringify(statuses)}`);
+  if (cpuBefore !== null && cpuAfter !== null) {
+    console.log(`workerd (every isolate, one thread): ${((cpuAfter - cpuBefore) / CHECKOUTS).toFixed(2)} ms of CPU each`);
+  }
   if (session && target) {
-    const { busy, self, inclusive } = summarise((await session.send<{ profile: Profile }>('Profiler.stop')).profile);
+    const worker = target.id.replace(/^core:user:/, '');
+    const profile = (await session.send<{ profile: Profile }>('Profiler.stop')).profile;
+    const { busy, self, inclusive, byOrigin } = summarise(profile, bundleOrigins(worker));
     session.close();
     console.log(`${target.id}: busy ${busy.toFixed(3)} ms per checkout`);
+    console.log(`self time by where the code comes from:\n${top(byOrigin, Number(args.top))}`);
     console.log(`self time:\n${top(self, Number(args.top))}`);
     console.log(`inclusive time:\n${top(inclusive, Number(args.top))}`);
   }

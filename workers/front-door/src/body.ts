@@ -1,7 +1,7 @@
-// Reads a request body up to a limit without trusting Content-Length: a chunked upload that keeps going is
-// cut off as soon as it passes the limit. A refused body is then drained (up to a bound) before the answer, not
-// left half-read: on a kept-alive connection the next request waits behind the unread rest (under wrangler dev,
-// for 20 s and more).
+// Reads a request body up to a limit: a declared Content-Length over it is refused unread, and a chunked upload
+// (no declared length) that keeps going is cut off as soon as it passes the limit. A refused body is then
+// drained (up to a bound) before the answer, not left half-read: on a kept-alive connection the next request
+// waits behind the unread rest (under wrangler dev, for 20 s and more).
 /** How much of a refused body is read and dropped before it is cancelled instead (the connection then closes). */
 export const DRAIN_LIMIT = 8 * 1024 * 1024;
 
@@ -9,6 +9,8 @@ export async function readBodyWithin(request: Request, limit: number): Promise<A
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) return 'too_large';
   if (!request.body) return new ArrayBuffer(0);
+  // HTTP framing ends a body at its declared length: read it in one call. Only a chunked body is read piece by piece.
+  if (request.headers.has('content-length')) return request.arrayBuffer();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
