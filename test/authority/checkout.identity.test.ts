@@ -74,6 +74,34 @@ describe('checkout identity: one buyer', () => {
     expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(first.checkoutId).first('status')).toBe('released');
   });
 
+  it('four tabs checking out one cart at once (two keys, another email, none): one live checkout, its stock held once', async () => {
+    const shopper = new Shopper();
+    await shopper.view('POST', { sku: NAVY_M, quantity: 2 });
+    const cookie = shopper.cookie!;
+    const answers = await Promise.all([
+      postCheckout(undefined, { cookie, 'idempotency-key': 'tab-one' }),
+      postCheckout(undefined, { cookie, 'idempotency-key': 'tab-two' }),
+      postCheckout({ email: 'tab@example.com' }, { cookie }),
+      postCheckout(undefined, { cookie }),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const ids = (await Promise.all(answers.map(json))).map((b) => b.checkoutId as string);
+    const statuses = await env.DB.prepare(`SELECT id, status FROM checkouts WHERE id IN (${ids.map(() => '?').join(', ')})`)
+      .bind(...ids)
+      .all<{ id: string; status: string }>();
+    const live = statuses.results.filter((r) => r.status === 'open');
+    expect(live).toHaveLength(1);
+    expect(statuses.results.filter((r) => r.status === 'superseded')).toHaveLength(new Set(ids).size - 1);
+    expect(await availableOf(NAVY_M)).toBe(8);
+    const held = `SELECT COUNT(*) AS n FROM reservations WHERE status = 'active' AND id IN (${ids.map(() => '?').join(', ')})`;
+    expect(await countRows(held, ...ids)).toBe(1);
+    // The tab that checks out again finds the live one (if it is its own) or supersedes it: never two.
+    const again = await json(await postCheckout(undefined, { cookie, 'idempotency-key': 'tab-one' }));
+    const liveOfCart = 'SELECT COUNT(*) AS n FROM checkouts WHERE cart_id = (SELECT cart_id FROM checkouts WHERE id = ?) AND status = ?';
+    expect(await countRows(liveOfCart, again.checkoutId, 'open')).toBe(1);
+    expect(await availableOf(NAVY_M)).toBe(8);
+  }, 30_000);
+
   it('the same Idempotency-Key twice -> one checkout, however the request spells the same lines', async () => {
     const key = { 'idempotency-key': 'attempt-spelled-twice' };
     const first = await json(await postCheckout({ items: [{ sku: NAVY_M, quantity: 2 }], email: 'a@example.com' }, key));
@@ -167,5 +195,32 @@ describe('checkout identity: one buyer', () => {
       expect(await json(res)).toMatchObject({ code: 'invalid_idempotency_key' });
     }
     expect(await availableOf(NAVY_M)).toBe(10);
+  });
+});
+
+describe('migration 0016: one live checkout per cart', () => {
+  it('ends the older of two live checkouts a cart was left with by the race, gives its coupon use back, then holds the rule', async () => {
+    const created = await call('/api/admin/coupons', { method: 'POST', admin: 'cochlearfit', json: { code: 'TABS', percentOff: 10, maxRedemptions: 5 } });
+    expect(created.status).toBe(201);
+    const shopper = new Shopper();
+    await shopper.view('POST', { sku: NAVY_M, quantity: 1 });
+    const cookie = shopper.cookie!;
+    await env.DB.exec('DROP INDEX checkouts_live_cart');
+    // The state the race could leave: both checkouts of the cart live, each with a coupon use reserved.
+    const older = await json(await postCheckout({ coupon: 'TABS' }, { cookie, 'idempotency-key': 'race-a' }));
+    const newer = await json(await postCheckout({ coupon: 'TABS' }, { cookie, 'idempotency-key': 'race-b' }));
+    await env.DB.batch([
+      env.DB.prepare("UPDATE checkouts SET status = 'open' WHERE id = ?").bind(older.checkoutId),
+      env.DB.prepare("UPDATE coupon_redemptions SET status = 'reserved' WHERE checkout_id = ?").bind(older.checkoutId),
+    ]);
+
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0016_'))!;
+    await env.DB.batch(migration.queries.map((query) => env.DB.prepare(query)));
+
+    const statusOf = (id: string) => env.DB.prepare('SELECT status FROM checkouts WHERE id = ?').bind(id).first('status');
+    const useOf = (id: string) => env.DB.prepare('SELECT status FROM coupon_redemptions WHERE checkout_id = ?').bind(id).first('status');
+    expect([await statusOf(older.checkoutId), await statusOf(newer.checkoutId)]).toEqual(['superseded', 'open']);
+    expect([await useOf(older.checkoutId), await useOf(newer.checkoutId)]).toEqual(['released', 'reserved']);
+    await expect(env.DB.prepare("UPDATE checkouts SET status = 'open' WHERE id = ?").bind(older.checkoutId).run()).rejects.toThrow(/UNIQUE/);
   });
 });

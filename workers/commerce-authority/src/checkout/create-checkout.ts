@@ -1,7 +1,8 @@
 // Creating a checkout: reprice from the catalog, apply the coupon, pass the shop's challenge if it asks for one,
 // hold the stock, claim the checkout (within the client's cap on held units, reserving a coupon use, recording
 // the holds), open the provider's session. A live checkout is reused only by its own buyer (the same
-// Idempotency-Key, or the same cart as it is); any failure after the holds gives them back before answering.
+// Idempotency-Key, or the same cart as it is); a cart has one live checkout; any failure after the holds gives
+// them back before answering.
 //
 // The path a shopper waits on is short by design (decision 0015): one batched D1 read (a replica may answer it),
 // one round of holds, one batched D1 write (the claim), the provider, one D1 write (open). A sold-out answer is
@@ -198,7 +199,6 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
   const total = intent.subtotal - intent.discount;
   const challenge = challengeRequired(shop, { total, flagged: intent.flagged });
 
-  let superseded = false;
   let waited = 0;
   const waitUntil = Date.now() + WAIT_FOR_TWIN_MS;
   /** After a lost race the answer must be current: read again from the primary. */
@@ -238,9 +238,17 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       await waitForTwin();
       continue;
     }
-    if (intent.cartId !== null && !superseded) {
-      await supersedeOthers(ctx, provider, reads.liveOfCart, key);
-      superseded = true;
+    // A cart has one live checkout (a unique index holds it to that), and the newest request for it wins: the
+    // cart's other live checkouts are superseded first; one that another request is still creating (another
+    // tab) is waited for, then superseded like the rest.
+    const others = reads.liveOfCart.filter((c) => c.idempotencyKey !== key);
+    if (others.some((c) => c.sessionId === null && now - c.updatedAt <= STALE_CREATING_MS)) {
+      await waitForTwin();
+      continue;
+    }
+    if (others.length > 0) {
+      await supersedeOthers(ctx, provider, others);
+      reads = { ...reads, liveOfCart: reads.liveOfCart.filter((c) => c.idempotencyKey === key) };
     }
 
     // Verified before anything is held, and only when this request is to hold (a retry that finds its checkout
@@ -313,7 +321,8 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length });
       return openCheckout(ctx, shop, provider, claim.checkout);
     }
-    // Lost the key to another request of the same attempt (which may share these holds), or refused by a cap.
+    // Lost the key to another request of the same attempt (which may share these holds), or the cart to another
+    // request for it (the next turn waits for it and supersedes it), or refused by a cap.
     await readAgain();
     const winner = ownCheckouts(reads, key).live;
     if (winner?.id !== id) await releaseHolds(ctx.env, shop.id, id, held.lines);
@@ -382,7 +391,7 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
       },
       `checkout:${checkout.id}`,
     );
-    const opened = await markCheckoutOpen(db, checkout.id, session, Date.now());
+    const opened = await markCheckoutOpen(db, checkout, session, Date.now());
     if (!opened) throw new Error(`checkout ${checkout.id} ended before its session opened`);
     tally(shop.id, { checkouts_opened: 1 });
     log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
@@ -403,14 +412,14 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
 }
 
 /**
- * A cart has one live checkout: a newer one (the cart changed, or a new attempt) ends the cart's other open
- * checkouts first, freeing their stock and coupon use for it. The old ones priced a cart that no longer exists,
+ * Ends the cart's other live checkouts before a newer one (the cart changed, another tab, a new attempt) is
+ * claimed, freeing their stock and coupon use for it. They priced a cart that is no longer the one being paid,
  * so they go even if the new one is then refused.
  */
-async function supersedeOthers(ctx: CheckoutContext, provider: PaymentProvider, liveOfCart: readonly CheckoutRow[], key: string) {
-  // One still being created (no session yet) is left to the request creating it.
-  for (const other of liveOfCart.filter((c) => c.sessionId !== null && c.idempotencyKey !== key)) {
-    await endCheckout(ctx.env, ctx.db, provider, other, ['open'], 'superseded');
+async function supersedeOthers(ctx: CheckoutContext, provider: PaymentProvider, others: readonly CheckoutRow[]) {
+  for (const other of others) {
+    // One still without a session here was abandoned by a crashed request (a live one is waited for).
+    await endCheckout(ctx.env, ctx.db, provider, other, ['open', 'pending'], 'superseded');
     log.info('checkout_superseded', { requestId: ctx.requestId, shopId: other.shopId, checkoutId: other.id });
   }
 }

@@ -265,7 +265,7 @@ export const checkouts = sqliteTable(
     clientKey: text('client_key'),
     /** Units this checkout holds (backorder lines hold none). */
     heldUnits: integer('held_units').notNull().default(0),
-    /** The cart it was made from, if any: a newer checkout of the same cart supersedes it. */
+    /** The cart it was made from, if any: a newer checkout of the same cart supersedes it (one live per cart). */
     cartId: text('cart_id'),
     /** Equal to the checkout id: one reservation per checkout. */
     reservationId: text('reservation_id').notNull(),
@@ -299,6 +299,10 @@ export const checkouts = sqliteTable(
     // (session fields only), so every index entry it need not have is a D1 row write saved (decision 0015).
     uniqueIndex('checkouts_session').on(t.sessionId).where(sql`session_id IS NOT NULL`),
     index('checkouts_cart').on(t.shopId, t.cartId).where(sql`cart_id IS NOT NULL`),
+    // And one live checkout per cart, whatever its key: two tabs checking out one cart at once cannot both hold.
+    uniqueIndex('checkouts_live_cart')
+      .on(t.shopId, t.cartId)
+      .where(sql`cart_id IS NOT NULL AND status IN ('pending', 'open')`),
     index('checkouts_live_expiry').on(t.expiresAt).where(sql`status IN ('pending', 'open')`),
     // For the retention purge; entered when a checkout ends, never on the checkout path.
     index('checkouts_ended_expiry').on(t.expiresAt).where(sql`status IN ('complete', 'expired', 'failed', 'superseded')`),
