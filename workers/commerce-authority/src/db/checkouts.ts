@@ -50,16 +50,14 @@ function refusalOf(error: unknown): ClaimRefusal | null {
  * when the client would hold more than its cap or the coupon has no use left (the triggers decide).
  */
 export async function claimCheckout(db: Database, row: NewCheckout, now: number, alongside: BatchItem<'sqlite'>[] = []): Promise<ClaimOutcome> {
-  const insert = db
-    .insert(checkouts)
-    // Live from the start: 'open' with no session yet means its session is being created. Opening then writes
-    // only the session fields, and no index on the status is rewritten.
-    .values({ ...row, status: 'open', createdAt: now, updatedAt: now })
-    .onConflictDoNothing()
-    .returning();
+  // Live from the start: 'open' with no session yet means its session is being created. Opening then writes
+  // only the session fields, and no index on the status is rewritten.
+  const checkout: CheckoutRow = { ...row, status: 'open', sessionId: null, sessionUrl: null, clientSecret: null, createdAt: now, updatedAt: now };
+  // D1 answers only whether the row landed: the row is the one written here.
+  const insert = db.insert(checkouts).values(checkout).onConflictDoNothing().returning({ id: checkouts.id });
   try {
     const [[claimed]] = await db.batch([insert, ...(row.couponCode ? [reserveCouponUse(db, row.id, now)] : []), ...alongside]);
-    return claimed ? { kind: 'claimed', checkout: claimed } : { kind: 'taken' };
+    return claimed ? { kind: 'claimed', checkout } : { kind: 'taken' };
   } catch (error) {
     const reason = refusalOf(error);
     if (reason) return { kind: 'refused', reason };
@@ -77,19 +75,22 @@ export async function clientHoldsFreeAt(db: Database, shopId: string, clientKey:
   return row?.expires_at ?? null;
 }
 
+/** The claimed checkout with its session, or undefined if it ended before the session opened. */
 export async function markCheckoutOpen(
   db: Database,
-  checkoutId: string,
+  claimed: CheckoutRow,
   session: { sessionId: string; url: string | null; clientSecret: string | null },
   now: number,
 ): Promise<CheckoutRow | undefined> {
   // Session fields only: the status is already 'open' (see claimCheckout), so no index on it is rewritten.
-  const [opened] = await db
+  const opened = { sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret, updatedAt: now };
+  const [written] = await db
     .update(checkouts)
-    .set({ sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret, updatedAt: now })
-    .where(and(eq(checkouts.id, checkoutId), eq(checkouts.status, 'open'), isNull(checkouts.sessionId)))
-    .returning();
-  return opened;
+    .set(opened)
+    .where(and(eq(checkouts.id, claimed.id), eq(checkouts.status, 'open'), isNull(checkouts.sessionId)))
+    .returning({ id: checkouts.id });
+  // Nothing else writes a checkout whose session is being created but to end it, so the row is this one.
+  return written ? { ...claimed, ...opened } : undefined;
 }
 
 /**
