@@ -265,7 +265,11 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       throw shortStock([{ sku: only!.sku, requested: only!.quantity, available: 0, ok: false }]);
     }
     const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
-    let id = await attemptId(shop.id, key, own.newest?.id ?? null, now);
+    // Requests of one attempt share this id, and so their holds, only while they agree on what came before it;
+    // for a cart, that is the cart's newest checkout whatever its key. A request that lost the cart to another
+    // checkout gives its holds back, and a twin that has since seen that checkout holds under another id.
+    const previous = intent.cartId !== null ? reads.newestOfCart : own.newest;
+    let id = await attemptId(shop.id, key, previous?.id ?? null, now);
     let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
     // The id was spent by an earlier request that held and gave its holds back without recording a checkout (refused
     // at its claim), or its holds are left over from one that never recorded them and are too old for a checkout
@@ -392,7 +396,14 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
       `checkout:${checkout.id}`,
     );
     const opened = await markCheckoutOpen(db, checkout, session, Date.now());
-    if (!opened) throw new Error(`checkout ${checkout.id} ended before its session opened`);
+    if (!opened) {
+      // Ended meanwhile (superseded or expired as abandoned) and its holds released: the session just made must
+      // not be payable.
+      await provider.expireSession(session.sessionId).catch((error: unknown) => {
+        log.error('session_expire_failed', { shopId: shop.id, checkoutId: checkout.id, error: String(error) });
+      });
+      throw new Error(`checkout ${checkout.id} ended before its session opened`);
+    }
     tally(shop.id, { checkouts_opened: 1 });
     log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
     return checkoutView(opened);
