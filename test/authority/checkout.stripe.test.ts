@@ -4,6 +4,10 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
+import { and, eq, isNull } from 'drizzle-orm';
+import { endCheckout } from '../../workers/commerce-authority/src/checkout/end-checkout';
+import { database } from '../../workers/commerce-authority/src/db/client';
+import { checkouts, type CheckoutRow } from '../../workers/commerce-authority/src/db/schema';
 import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
 import { checkoutSession, deliver, stripeEvent } from './stripe-events';
 
@@ -182,6 +186,27 @@ describe('Stripe failing at each step', () => {
     expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(first.checkoutId).first('status')).toBe('released');
     expect(await available('HB-NAVY-M')).toBe(9);
     expect(await available('HB-PINK-M')).toBe(9);
+  }, 20_000);
+
+  it('a checkout ended while Stripe was making its session (superseded as abandoned): 409, and that session is expired', async () => {
+    await fake('late', { ms: 600 });
+    const pending = checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 2 }] });
+    let row: CheckoutRow | undefined;
+    for (let tries = 0; !row && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      row = await database(env.DB).select().from(checkouts).where(and(eq(checkouts.shopId, SHOP), isNull(checkouts.sessionId), eq(checkouts.status, 'open'))).get();
+    }
+    expect(row).toBeDefined();
+    // What another request for its cart does to it (create-checkout's supersede): the row ends, the holds go back.
+    expect(await endCheckout(env, database(env.DB), null, row!, ['open'], 'superseded')).toBe(true);
+
+    const res = await pending;
+    expect(res.status).toBe(409);
+    expect(await json(res)).toMatchObject({ code: 'checkout_ended' });
+    const calls = (await recorded()).map((r) => `${r.method} ${r.path}`);
+    expect(calls).toEqual(['POST /v1/checkout/sessions', expect.stringMatching(/^POST \/v1\/checkout\/sessions\/cs_test_fake\d+\/expire$/)]);
+    expect(await env.DB.prepare('SELECT status, session_id FROM checkouts WHERE id = ?').bind(row!.id).first()).toEqual({ status: 'superseded', session_id: null });
+    expect(await available('HB-NAVY-M')).toBe(10);
   }, 20_000);
 });
 

@@ -1,8 +1,8 @@
 // A fake Stripe API for tests: a real HTTP server the real stripe package talks to (through its host/port/
 // protocol options). It checks what the code sends the way Stripe would (auth, version, idempotency keys,
 // the form-encoded parameters of a Checkout Session) and refuses what Stripe would refuse. Tests read what
-// it received and tell it to fail (500, 429, a hang) through its /__control endpoints; it can answer late
-// (`delayMs`, the bench's latency model).
+// it received and tell it to fail (500, 429, a hang) or to answer the next calls late (/__control/late) through
+// its /__control endpoints; it can also answer every call late (`delayMs`, the bench's latency model).
 import { startFakeServer } from './fake-server';
 
 type Form = { [key: string]: string | Form | Form[] | string[] };
@@ -78,6 +78,8 @@ export interface FakeStripeOptions {
 export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
   let requests: RecordedRequest[] = [];
   let failure: Failure | null = null;
+  /** The next API calls answer this late (a slow Stripe), set through /__control/late. */
+  let late: { ms: number; remaining: number } | null = null;
   const idempotent = new Map<string, { params: string; status: number; body: unknown }>();
   let counter = 0;
 
@@ -121,7 +123,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     if (path === '/__control/reset') {
       requests = [];
       failure = null;
+      late = null;
       idempotent.clear();
+      return send(200, { ok: true });
+    }
+    if (path === '/__control/late') {
+      const { ms, times } = JSON.parse(raw) as { ms: number; times?: number };
+      late = { ms, remaining: times ?? 1 };
       return send(200, { ok: true });
     }
     if (path === '/__control/fail') {
@@ -162,7 +170,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     }
     const answer = handleApi(method, path, form);
     if (idempotencyKey && answer.status < 500) idempotent.set(idempotencyKey, { params, ...answer });
-    if (options.delayMs) setTimeout(() => send(answer.status, answer.body), options.delayMs);
+    const delayMs = late && late.remaining-- > 0 ? late.ms : options.delayMs;
+    if (delayMs) setTimeout(() => send(answer.status, answer.body), delayMs);
     else send(answer.status, answer.body);
   });
   return { url: server.origin, close: server.close };

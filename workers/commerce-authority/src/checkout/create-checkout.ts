@@ -402,12 +402,18 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
       await provider.expireSession(session.sessionId).catch((error: unknown) => {
         log.error('session_expire_failed', { shopId: shop.id, checkoutId: checkout.id, error: String(error) });
       });
-      throw new Error(`checkout ${checkout.id} ended before its session opened`);
+      log.warn('checkout_ended_while_opening', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id });
+      throw new ProblemError({
+        status: 409,
+        code: 'checkout_ended',
+        detail: 'This checkout was replaced or given up while its payment page was being made; nothing was charged. Check out again.',
+      });
     }
     tally(shop.id, { checkouts_opened: 1 });
     log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
     return checkoutView(opened);
   } catch (error) {
+    if (error instanceof ProblemError) throw error; // ended by another request, which gave its stock back
     // No session, no holds: give the stock back before answering.
     await endCheckout(env, db, null, checkout, ['pending', 'open'], 'failed');
     log.error('checkout_provider_failed', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, error: String(error) });
