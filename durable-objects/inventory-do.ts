@@ -5,7 +5,8 @@
 // - Every hold ends exactly once: committed, released or expired. Ended holds never come back.
 // - reserve, release, commit, extend, adjust and set are idempotent on their ids: a repeat returns the first result
 //   and changes nothing more.
-// - No hold counts against stock after its expiresAt: reads ignore it at once, the alarm marks it expired.
+// - No hold counts against stock after its expiresAt: every call, reads too, marks the holds due expired first,
+//   and the alarm marks the rest.
 // - Storage stays bounded: ended holds and stock changes are deleted RETENTION_MS after they ended (the alarm
 //   prunes them); neither counts toward onHand or available, so pruning changes no figure. Ids stay idempotent
 //   for that long; the authority's D1 records (kept longer) refuse replays of older ids before they get here.
@@ -164,7 +165,7 @@ export class InventoryDO extends DurableObject<unknown> {
 
     const existing = this.findHold(holdId);
     if (existing) {
-      const available = this.snapshotAt(now).available;
+      const available = this.stock().available;
       if (existing.quantity !== quantity) return { ok: false, reason: 'hold_mismatch', hold: existing, available };
       if (existing.status === 'released' || existing.status === 'expired') {
         return { ok: false, reason: 'hold_ended', hold: existing, available };
@@ -172,7 +173,7 @@ export class InventoryDO extends DurableObject<unknown> {
       return { ok: true, hold: existing, available };
     }
 
-    const { available } = this.snapshotAt(now);
+    const { available } = this.stock();
     if (expiresAt <= now || quantity > available) return { ok: false, reason: 'insufficient_stock', available };
 
     this.sql.exec(
@@ -251,7 +252,9 @@ export class InventoryDO extends DurableObject<unknown> {
   }
 
   async snapshot(): Promise<StockSnapshot> {
-    return this.snapshotAt(Date.now());
+    const now = Date.now();
+    this.expireDue(now);
+    return this.stock();
   }
 
   /** The latest set and adjust calls, newest first, at most MAX_RECENT_CHANGES (refused ones too). */
@@ -344,11 +347,11 @@ export class InventoryDO extends DurableObject<unknown> {
       .exec<StockChangeRow>(`SELECT kind, requested, accepted FROM stock_changes WHERE change_id = ?`, changeId)
       .toArray()[0];
     if (previous) {
-      const snapshot = this.snapshotAt(now);
+      const snapshot = this.stock();
       return previous.accepted ? { ok: true, snapshot } : { ok: false, reason: 'below_held', snapshot };
     }
 
-    const before = this.snapshotAt(now);
+    const before = this.stock();
     const onHand = target(before.onHand);
     const accepted = onHand >= before.held && onHand >= 0;
     if (accepted) this.sql.exec(`UPDATE stock SET on_hand = ?, updated_at = ? WHERE id = 1`, onHand, now);
@@ -363,7 +366,7 @@ export class InventoryDO extends DurableObject<unknown> {
       accepted ? onHand : before.onHand,
       now,
     );
-    const snapshot = this.snapshotAt(now);
+    const snapshot = this.stock();
     return accepted ? { ok: true, snapshot } : { ok: false, reason: 'below_held', snapshot };
   }
 
@@ -383,20 +386,15 @@ export class InventoryDO extends DurableObject<unknown> {
     this.sql.exec(`UPDATE held_totals SET units = units + ?, holds = holds + ? WHERE id = 1`, units, holds);
   }
 
-  /** Stock as of `now`: the totals, less any hold past its expiry that no call has marked expired yet. */
-  private snapshotAt(now: number): StockSnapshot {
-    const { onHand, units, holds, dueUnits, due } = this.sql
-      .exec<{ onHand: number; units: number; holds: number; dueUnits: number; due: number }>(
-        `SELECT (SELECT on_hand FROM stock WHERE id = 1) AS onHand, units, holds,
-                (SELECT COALESCE(SUM(quantity), 0) FROM holds WHERE status = 'active' AND expires_at <= ?) AS dueUnits,
-                (SELECT COUNT(*) FROM holds WHERE status = 'active' AND expires_at <= ?) AS due
-           FROM held_totals WHERE id = 1`,
-        now,
-        now,
+  /** Stock from the running totals: every caller has marked the holds due by now expired first. */
+  private stock(): StockSnapshot {
+    const { onHand, held, activeHolds } = this.sql
+      .exec<{ onHand: number; held: number; activeHolds: number }>(
+        `SELECT stock.on_hand AS onHand, held_totals.units AS held, held_totals.holds AS activeHolds
+           FROM stock, held_totals WHERE stock.id = 1 AND held_totals.id = 1`,
       )
       .one();
-    const held = units - dueUnits;
-    return { onHand, held, available: onHand - held, activeHolds: holds - due };
+    return { onHand, held, available: onHand - held, activeHolds };
   }
 
   private findHold(holdId: string): Hold | null {

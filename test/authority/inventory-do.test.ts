@@ -136,7 +136,7 @@ describe('InventoryDO running totals', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => object.reserve(`t-${i}`, 1 + (i % 3), i % 4 === 0 ? Date.now() + 100 : inAnHour())));
     await Promise.all([object.release('t-1'), object.release('t-2'), object.commit('t-3'), object.release('t-1')]);
     await new Promise((resolve) => setTimeout(resolve, 150)); // every fourth hold lapses
-    const lapsed = await object.snapshot(); // counted out before any call marks them expired
+    const lapsed = await object.snapshot(); // the read marks them expired and counts them out
     expect(await activeHoldsCounted(object)).toEqual({ held: lapsed.held, activeHolds: lapsed.activeHolds });
     expect(await runDurableObjectAlarm(object)).toBe(true);
     expect(await object.snapshot()).toEqual(lapsed);
