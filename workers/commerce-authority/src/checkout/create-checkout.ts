@@ -246,10 +246,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       await waitForTwin();
       continue;
     }
-    if (others.length > 0) {
-      await supersedeOthers(ctx, provider, others);
-      reads = { ...reads, liveOfCart: reads.liveOfCart.filter((c) => c.idempotencyKey === key) };
-    }
+    if (others.length > 0) await supersedeOthers(ctx, provider, others);
 
     // Verified before anything is held, and only when this request is to hold (a retry that finds its checkout
     // spends no token): requests of one attempt share their holds, so one whose token fails (a retry's token is
@@ -373,6 +370,7 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
   cancel.searchParams.set('checkout_id', checkout.id);
   // Stripe substitutes {CHECKOUT_SESSION_ID} itself; the braces must reach it unescaped.
   const returnUrl = success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}');
+  let opened: CheckoutRow | undefined;
   try {
     const session = await provider.createSession(
       {
@@ -395,25 +393,15 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
       },
       `checkout:${checkout.id}`,
     );
-    const opened = await markCheckoutOpen(db, checkout, session, Date.now());
+    opened = await markCheckoutOpen(db, checkout, session, Date.now());
+    // Ended meanwhile (superseded or expired as abandoned) by a request that gave its stock back: the session just
+    // made must not be payable.
     if (!opened) {
-      // Ended meanwhile (superseded or expired as abandoned) and its holds released: the session just made must
-      // not be payable.
       await provider.expireSession(session.sessionId).catch((error: unknown) => {
         log.error('session_expire_failed', { shopId: shop.id, checkoutId: checkout.id, error: String(error) });
       });
-      log.warn('checkout_ended_while_opening', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id });
-      throw new ProblemError({
-        status: 409,
-        code: 'checkout_ended',
-        detail: 'This checkout was replaced or given up while its payment page was being made; nothing was charged. Check out again.',
-      });
     }
-    tally(shop.id, { checkouts_opened: 1 });
-    log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
-    return checkoutView(opened);
   } catch (error) {
-    if (error instanceof ProblemError) throw error; // ended by another request, which gave its stock back
     // No session, no holds: give the stock back before answering.
     await endCheckout(env, db, null, checkout, ['pending', 'open'], 'failed');
     log.error('checkout_provider_failed', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, error: String(error) });
@@ -426,6 +414,17 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
     }
     throw error;
   }
+  if (!opened) {
+    log.warn('checkout_ended_while_opening', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id });
+    throw new ProblemError({
+      status: 409,
+      code: 'checkout_ended',
+      detail: 'This checkout was replaced or given up while its payment page was being made; nothing was charged. Check out again.',
+    });
+  }
+  tally(shop.id, { checkouts_opened: 1 });
+  log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
+  return checkoutView(opened);
 }
 
 /**
