@@ -11,12 +11,12 @@
 // figure is what bounds requests per second.
 // Local only: a tool for deciding what to make cheaper, not a benchmark.
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import path from 'node:path';
 import { ROOT } from '../scripts/lib/paths';
-import { ShopFile } from '../shared/shop-file';
 import { freePort } from '../scripts/lib/wrangler';
+import { ShopFile } from '../shared/shop-file';
 import { startFakeStripe } from '../test/support/fake-stripe';
 import { startStack } from '../test/stack/harness';
 
@@ -96,7 +96,7 @@ function bundleOrigins(worker: string): (line: number) => string {
   };
 }
 
-/** Milliseconds per checkout: busy in all, and the heaviest functions by self and by inclusive time. */
+/** Milliseconds per request: busy in all, and the heaviest functions by self and by inclusive time. */
 function summarise(profile: Profile, originOf: (line: number) => string) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -123,7 +123,7 @@ function summarise(profile: Profile, originOf: (line: number) => string) {
   return { busy, self, inclusive, byOrigin };
 }
 
-/** CPU milliseconds (user and system) the workerd processes have used so far; null where /proc is not there. */
+/** CPU milliseconds (user and system) this stack's workerd (our child) has used so far; null where /proc is not there. */
 function workerdCpuMs(): number | null {
   try {
     let ticks = 0;
@@ -136,6 +136,7 @@ function workerdCpuMs(): number | null {
       }
       if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'workerd') continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== process.pid) continue; // another stack's (npm run dev, a test run)
       ticks += Number(fields[11]) + Number(fields[12]); // utime and stime, in clock ticks (100 a second)
     }
     return ticks * 10;
@@ -221,7 +222,7 @@ try {
     const profile = (await session.send<{ profile: Profile }>('Profiler.stop')).profile;
     const { busy, self, inclusive, byOrigin } = summarise(profile, bundleOrigins(worker));
     session.close();
-    console.log(`${target.id}: busy ${busy.toFixed(3)} ms per checkout`);
+    console.log(`${target.id}: busy ${busy.toFixed(3)} ms per request`);
     console.log(`self time by where the code comes from:\n${top(byOrigin, Number(args.top))}`);
     console.log(`self time:\n${top(self, Number(args.top))}`);
     console.log(`inclusive time:\n${top(inclusive, Number(args.top))}`);

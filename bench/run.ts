@@ -145,7 +145,7 @@ async function load(base: string, count: number, target: Target, concurrency = C
   const answered = Object.values(statuses).reduce((sum, n) => sum + n, 0);
   // Status 0: no answer (a reset connection or a timeout); autocannon reconnects and goes on.
   if (answered < count) statuses['0'] = count - answered;
-  const seconds = (lastAnswer - started) / 1000;
+  const seconds = answered > 0 ? (lastAnswer - started) / 1000 : result.duration;
   return {
     count,
     seconds: Math.round(seconds * 100) / 100,
