@@ -9,6 +9,9 @@
 // On Linux it also prints the CPU time of the workerd process per request: workerd runs every isolate (the
 // workers, the Durable Objects, Miniflare's entry and its D1 simulator) on one thread, so under load that
 // figure is what bounds requests per second.
+// `--compare` (with `--worker none`) sends the no-op call and the checkout in turns on one stack, `--rounds` times,
+// and prints the workerd CPU of each turn and the floor's share of a checkout's (the hot-variant ratio of npm run
+// bench, read from CPU): the machine's speed drifts between runs, and turns a few seconds apart share its state.
 // Local only: a tool for deciding what to make cheaper, not a benchmark.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,9 +32,13 @@ const { values: args } = parseArgs({
     'in-flight': { type: 'string', default: '4' },
     stripe: { type: 'boolean', default: false },
     request: { type: 'string', default: 'checkout' },
+    compare: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '6' },
   },
 });
+type RequestKind = 'checkout' | 'noop';
 if (args.request !== 'checkout' && args.request !== 'noop') throw new Error('--request: checkout or noop');
+if (args.compare && args.worker !== 'none') throw new Error('--compare times the requests only: use it with --worker none');
 const CHECKOUTS = Number(args.checkouts);
 const IN_FLIGHT = Number(args['in-flight']);
 
@@ -179,16 +186,53 @@ const stack = await startStack([shop], {
 });
 try {
   const base = args.edge ? stack.urls.benchshop! : stack.authorityUrl!;
-  const send = async (i: number) => {
+  const send = async (i: number, kind: RequestKind) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `10.9.${(i >> 8) & 255}.${i & 255}` };
     if (!args.edge) headers['x-shop-id'] = 'benchshop';
-    const response = args.request === 'noop'
+    const response = kind === 'noop'
       ? await fetch(`${base}/api/bench/noop`, { headers })
       : await fetch(`${base}/api/checkout-session`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'B-HOT-1', quantity: 1 }] }) });
     await response.text();
     return response.status;
   };
-  for (let i = 0; i < 50; i++) await send(i); // every isolate warm
+  let next = 0;
+  /** `count` requests of one kind, IN_FLIGHT at a time: wall and workerd CPU milliseconds per request. */
+  const run = async (kind: RequestKind, count: number) => {
+    const statuses: Record<number, number> = {};
+    const cpuBefore = workerdCpuMs();
+    const started = performance.now();
+    const last = next + count;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < last) {
+          const status = await send(next++, kind);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+      }),
+    );
+    const cpuAfter = workerdCpuMs();
+    return { wall: (performance.now() - started) / count, cpu: cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / count : null, statuses };
+  };
+  const where = `${args.edge ? 'through the edge' : 'to the authority'}, ${IN_FLIGHT} in flight`;
+  const named = (kind: RequestKind) => (kind === 'noop' ? 'no-op DO calls' : 'checkouts');
+  await run('noop', 50); // every isolate warm
+  await run('checkout', 50);
+
+  if (args.compare) {
+    const ratios: number[] = [];
+    console.log(`${CHECKOUTS} no-op DO calls, then ${CHECKOUTS} checkouts, ${args.rounds} times, ${where}: workerd CPU per request`);
+    for (let round = 1; round <= Number(args.rounds); round++) {
+      const floor = await run('noop', CHECKOUTS);
+      const checkout = await run('checkout', CHECKOUTS);
+      if (floor.cpu === null || checkout.cpu === null) throw new Error('--compare reads /proc: Linux only');
+      ratios.push(floor.cpu / checkout.cpu);
+      console.log(`  round ${round}: no-op ${floor.cpu.toFixed(2)} ms, checkout ${checkout.cpu.toFixed(2)} ms, ratio ${ratios.at(-1)!.toFixed(2)}` +
+        `  ${JSON.stringify(floor.statuses)} ${JSON.stringify(checkout.statuses)}`);
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+    console.log(`no-op CPU over checkout CPU: median ${median.toFixed(2)}, range ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}`);
+  }
 
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id: string; webSocketDebuggerUrl: string }[];
   const target = targets.find((t) => t.id === args.worker || t.id === `core:user:${args.worker}`);
@@ -197,25 +241,11 @@ try {
   await session?.send('Profiler.enable');
   await session?.send('Profiler.setSamplingInterval', { interval: 200 });
   await session?.send('Profiler.start');
-  const statuses: Record<number, number> = {};
-  const cpuBefore = workerdCpuMs();
-  const started = performance.now();
-  let next = 100;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < 100 + CHECKOUTS) {
-        const status = await send(next++);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  const cpuAfter = workerdCpuMs();
-  const what = args.request === 'noop' ? 'no-op DO calls' : 'checkouts';
-  console.log(`${CHECKOUTS} ${what} ${args.edge ? 'through the edge' : 'to the authority'}, ${IN_FLIGHT} in flight: ` +
-    `${(elapsed / CHECKOUTS).toFixed(2)} ms of wall time each, statuses ${JSON.stringify(statuses)}`);
-  if (cpuBefore !== null && cpuAfter !== null) {
-    console.log(`workerd (every isolate, one thread): ${((cpuAfter - cpuBefore) / CHECKOUTS).toFixed(2)} ms of CPU each`);
+  if (!args.compare) {
+    const kind = args.request as RequestKind;
+    const { wall, cpu, statuses } = await run(kind, CHECKOUTS);
+    console.log(`${CHECKOUTS} ${named(kind)} ${where}: ${wall.toFixed(2)} ms of wall time each, statuses ${JSON.stringify(statuses)}`);
+    if (cpu !== null) console.log(`workerd (every isolate, one thread): ${cpu.toFixed(2)} ms of CPU each`);
   }
   if (session && target) {
     const worker = target.id.replace(/^core:user:/, '');

@@ -1,11 +1,10 @@
 // Checkout rows. A key has at most one live (pending or open) checkout, enforced by a partial unique index:
 // claiming is one INSERT, so of two concurrent requests with one key exactly one does the work. The same
 // INSERT is where the cap on a client's held units is checked, and the coupon use is reserved in its batch.
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
+import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { releaseCouponUseStatement, reserveCouponUse } from './coupons';
-import { prepared } from './statements';
+import { placeholders, prebuilt, prepared, type Statement } from './statements';
 import { checkouts, type CheckoutRow } from './schema';
 
 export type NewCheckout = Omit<CheckoutRow, 'status' | 'sessionId' | 'sessionUrl' | 'clientSecret' | 'createdAt' | 'updatedAt'>;
@@ -44,20 +43,28 @@ function refusalOf(error: unknown): ClaimRefusal | null {
   return null;
 }
 
+/** The claim's INSERT: every column, and D1 answers only whether the row landed (the row is the one written). */
+const insertClaim = prebuilt<CheckoutRow>((db) =>
+  db
+    .insert(checkouts)
+    .values(placeholders(Object.keys(getTableColumns(checkouts)) as (keyof CheckoutRow)[]))
+    .onConflictDoNothing()
+    .returning({ id: checkouts.id }),
+);
+
 /**
  * Inserts a pending checkout and, in the same transaction, reserves a use of its coupon and runs `alongside`
  * (the record of its holds). Refused as a whole
  * when the client would hold more than its cap or the coupon has no use left (the triggers decide).
  */
-export async function claimCheckout(db: Database, row: NewCheckout, now: number, alongside: BatchItem<'sqlite'>[] = []): Promise<ClaimOutcome> {
+export async function claimCheckout(db: Database, row: NewCheckout, now: number, alongside: Statement[] = []): Promise<ClaimOutcome> {
   // Live from the start: 'open' with no session yet means its session is being created. Opening then writes
   // only the session fields, and no index on the status is rewritten.
   const checkout: CheckoutRow = { ...row, status: 'open', sessionId: null, sessionUrl: null, clientSecret: null, createdAt: now, updatedAt: now };
-  // D1 answers only whether the row landed: the row is the one written here.
-  const insert = db.insert(checkouts).values(checkout).onConflictDoNothing().returning({ id: checkouts.id });
+  const coupon = row.couponCode ? [prepared(db, reserveCouponUse(db, row.id, now))] : [];
   try {
-    const [[claimed]] = await db.batch([insert, ...(row.couponCode ? [reserveCouponUse(db, row.id, now)] : []), ...alongside]);
-    return claimed ? { kind: 'claimed', checkout } : { kind: 'taken' };
+    const [inserted] = await db.$client.batch([insertClaim(db, checkout), ...coupon, ...alongside]);
+    return inserted!.results.length === 1 ? { kind: 'claimed', checkout } : { kind: 'taken' };
   } catch (error) {
     const reason = refusalOf(error);
     if (reason) return { kind: 'refused', reason };
@@ -75,6 +82,23 @@ export async function clientHoldsFreeAt(db: Database, shopId: string, clientKey:
   return row?.expires_at ?? null;
 }
 
+type Opened = Pick<CheckoutRow, 'sessionId' | 'sessionUrl' | 'clientSecret' | 'updatedAt'>;
+
+/** Session fields only: the status is already 'open' (see claimCheckout), so no index on it is rewritten. */
+const updateOpened = prebuilt<Opened & Pick<CheckoutRow, 'id'>>((db) =>
+  db
+    .update(checkouts)
+    // Drizzle's types take no placeholder in a SET, so each is a bit of SQL: these columns need no encoding.
+    .set({
+      sessionId: sql`${sql.placeholder('sessionId')}`,
+      sessionUrl: sql`${sql.placeholder('sessionUrl')}`,
+      clientSecret: sql`${sql.placeholder('clientSecret')}`,
+      updatedAt: sql`${sql.placeholder('updatedAt')}`,
+    })
+    .where(and(eq(checkouts.id, sql.placeholder('id')), eq(checkouts.status, 'open'), isNull(checkouts.sessionId)))
+    .returning({ id: checkouts.id }),
+);
+
 /** The claimed checkout with its session, or undefined if it ended before the session opened. */
 export async function markCheckoutOpen(
   db: Database,
@@ -82,15 +106,10 @@ export async function markCheckoutOpen(
   session: { sessionId: string; url: string | null; clientSecret: string | null },
   now: number,
 ): Promise<CheckoutRow | undefined> {
-  // Session fields only: the status is already 'open' (see claimCheckout), so no index on it is rewritten.
-  const opened = { sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret, updatedAt: now };
-  const [written] = await db
-    .update(checkouts)
-    .set(opened)
-    .where(and(eq(checkouts.id, claimed.id), eq(checkouts.status, 'open'), isNull(checkouts.sessionId)))
-    .returning({ id: checkouts.id });
+  const opened: Opened = { sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret, updatedAt: now };
+  const { results } = await updateOpened(db, { ...opened, id: claimed.id }).all();
   // Nothing else writes a checkout whose session is being created but to end it, so the row is this one.
-  return written ? { ...claimed, ...opened } : undefined;
+  return results.length === 1 ? { ...claimed, ...opened } : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Prepared D1 statements for one atomic batch. Drizzle's D1 batch cannot carry raw `sql` (INSERT ... SELECT
 // with an aggregate, say), so statements that must commit together are turned into D1 statements here and
 // run with D1's own batch, which is one transaction.
-import type { SQL } from 'drizzle-orm';
+import { fillPlaceholders, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Database } from './client';
 
@@ -11,11 +11,32 @@ export type Statement = D1PreparedStatement;
 
 type Query = SQL | { toSQL(): { sql: string; params: unknown[] } };
 
+const toQuery = (query: Query) => ('toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query));
+
 export function prepared(db: Database, query: Query): Statement {
-  const { sql, params } = 'toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query);
+  const { sql, params } = toQuery(query);
   return db.$client.prepare(sql).bind(...params);
 }
 
 export async function runAtomically(db: Database, statements: Statement[]): Promise<void> {
   if (statements.length > 0) await db.$client.batch(statements);
+}
+
+/**
+ * A statement of fixed shape on a hot path: drizzle builds it once per isolate, with a placeholder for each value,
+ * and each call only binds the values (encoded by their columns, as drizzle's own prepared queries do). Building
+ * is what costs: a checkout's claim, its held record and its open took drizzle about 260 µs of CPU to build and
+ * take 10 µs to bind, on every checkout of a flash sale. A value missing for a placeholder throws.
+ */
+export function prebuilt<Values extends object>(build: (db: Database) => Query): (db: Database, values: Values) => Statement {
+  let built: { sql: string; params: unknown[] } | undefined;
+  return (db, values) => {
+    built ??= toQuery(build(db)); // the text does not depend on the connection, only on the shape
+    return db.$client.prepare(built.sql).bind(...fillPlaceholders(built.params, values as Record<string, unknown>));
+  };
+}
+
+/** A placeholder for each name, for a prebuilt statement's values. */
+export function placeholders<Name extends string>(names: readonly Name[]): Record<Name, Placeholder<Name>> {
+  return Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as Record<Name, Placeholder<Name>>;
 }

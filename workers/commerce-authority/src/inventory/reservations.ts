@@ -8,6 +8,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { CommitResult, ReleaseResult, ReserveResult } from '../../../../durable-objects/inventory-do';
 import type { Database } from '../db/client';
+import { prebuilt, type Statement } from '../db/statements';
 import { checkouts, reservations, type ReservationLine, type ReservationRow } from '../db/schema';
 import { tally } from '../db/metrics';
 import { mergeDemand, type Demand } from '../domain/lines';
@@ -151,14 +152,8 @@ export async function holdAll(
  * The D1 record of holds already taken for a checkout (status active), as a statement for the checkout's own
  * claim batch: written only if that batch inserts the checkout, so a request that loses the claim records nothing.
  */
-export function recordHeldStatement(
-  db: Database,
-  input: { checkoutId: string; lines: readonly ReservedLine[]; expiresAt: number; now: number },
-) {
-  const { checkoutId, lines, expiresAt, now } = input;
-  // Inserted by this request's claim: the checkout with this id created at `now`.
-  const claimed = and(eq(checkouts.id, checkoutId), eq(checkouts.createdAt, now));
-  return db
+const insertHeld = prebuilt<{ checkoutId: string; now: number; expiresAt: number; lines: string }>((db) =>
+  db
     .insert(reservations)
     .select(
       db
@@ -166,15 +161,23 @@ export function recordHeldStatement(
           id: checkouts.id,
           shopId: checkouts.shopId,
           status: sql<'active'>`'active'`.as('status'),
-          expiresAt: sql<number>`${expiresAt}`.as('expires_at'),
-          lines: sql<string>`${JSON.stringify(lines)}`.as('lines'),
+          expiresAt: sql<number>`${sql.placeholder('expiresAt')}`.as('expires_at'),
+          lines: sql<string>`${sql.placeholder('lines')}`.as('lines'),
           createdAt: checkouts.createdAt,
           updatedAt: checkouts.updatedAt,
         })
         .from(checkouts)
-        .where(claimed),
+        // Inserted by this request's claim: the checkout with this id created at `now`.
+        .where(and(eq(checkouts.id, sql.placeholder('checkoutId')), eq(checkouts.createdAt, sql.placeholder('now')))),
     )
-    .onConflictDoNothing();
+    .onConflictDoNothing(),
+);
+
+export function recordHeldStatement(
+  db: Database,
+  input: { checkoutId: string; lines: readonly ReservedLine[]; expiresAt: number; now: number },
+): Statement {
+  return insertHeld(db, { ...input, lines: JSON.stringify(input.lines) });
 }
 
 /**
