@@ -71,7 +71,10 @@ export interface FakeStripe {
 }
 
 export interface FakeStripeOptions {
-  /** Answer every API call (not /__control) this many ms late: the latency model's Stripe call (npm run bench). */
+  /**
+   * Answer every API call (not /__control) this many ms after it arrived: the latency model's Stripe call (npm run
+   * bench). The fake's own work is inside those ms, as Stripe's is inside a real call's.
+   */
   delayMs?: number;
 }
 
@@ -116,6 +119,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   }
 
   const server = await startFakeServer(({ method, path, headers, body: raw }, reply) => {
+    const arrived = performance.now();
     const send = (status: number, body: unknown, extra: Record<string, string> = {}) =>
       reply(status, body, { 'request-id': `req_fake_${counter}`, ...extra });
 
@@ -171,7 +175,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const answer = handleApi(method, path, form);
     if (idempotencyKey && answer.status < 500) idempotent.set(idempotencyKey, { params, ...answer });
     const delayMs = late && late.remaining-- > 0 ? late.ms : options.delayMs;
-    if (delayMs) setTimeout(() => send(answer.status, answer.body), delayMs);
+    if (delayMs) setTimeout(() => send(answer.status, answer.body), Math.max(0, delayMs - (performance.now() - arrived)));
     else send(answer.status, answer.body);
   });
   return { url: server.origin, close: server.close };
