@@ -290,7 +290,9 @@ async function measure(stack: BenchStack) {
     .slice(1)
     .filter(([, run]) => run && run.perSecond > CEILING_WARNING * ceiling.perSecond)
     .map(([name]) => name);
-  const { costs: _edgeCosts, ...edgeRun } = checkoutEdge;
+  const { costs: edgeCosts = [], ...edgeRun } = checkoutEdge;
+  // What a checkout through the hops waited on, as the workers counted it (their x-cost).
+  const meanCost = (key: string) => Math.round((edgeCosts.reduce((sum, c) => sum + (c[key] ?? 0), 0) / Math.max(1, edgeCosts.length)) * 10) / 10;
   const withoutCosts = (run: Run | null) => (run ? (({ costs: _c, ...rest }) => rest)(run) : null);
   return {
     runtime: stack.runtime,
@@ -300,7 +302,12 @@ async function measure(stack: BenchStack) {
     flashSale: { ...flash, held: flashHeld, availableAfter: flashLeft },
     spread,
     hotVariant: { ...hot, held: hotHeld },
-    checkout: { throughEdge: edgeRun, authorityDirect: withoutCosts(checkoutDirect), aloneThroughEdge: withoutCosts(checkoutAlone) },
+    checkout: {
+      throughEdge: edgeRun,
+      authorityDirect: withoutCosts(checkoutDirect),
+      aloneThroughEdge: withoutCosts(checkoutAlone),
+      waitedOn: { providerRoundTrips: meanCost('providerRoundTrips'), modeledMs: meanCost('modeledMs') },
+    },
     costPerRequest: costs,
     ratios: {
       flashAttemptsPerSecondOverNoopFloor: ratio(flash.perSecond, (noopEdge.perSecond + noopBetween.perSecond) / 2),
@@ -393,13 +400,9 @@ function print(result: Awaited<ReturnType<typeof measure>>) {
   if (MODEL) {
     const edge = result.checkout.throughEdge;
     const alone = result.checkout.aloneThroughEdge!;
-    // What each checkout waited on, as the workers counted it (the x-cost of the latency row through the hops).
-    const mean = (key: string) => {
-      const costs = result.rows.find(([name]) => name.startsWith('checkout (') && name.includes('3 hops, '))?.[1]?.costs ?? [];
-      return Math.round((costs.reduce((sum, c) => sum + (c[key] ?? 0), 0) / Math.max(1, costs.length)) * 10) / 10;
-    };
+    const { waitedOn } = result.checkout;
     console.log(`\ncheckout under the model, through the 3 hops, a shopper alone: p50 ${alone.p50} ms, p95 ${alone.p95} ms`);
-    console.log(`  Stripe round trips per checkout ${mean('providerRoundTrips')} x ${MODEL.stripeMs} ms; modeled D1/DO wait ${mean('modeledMs')} ms`);
+    console.log(`  Stripe round trips per checkout ${waitedOn.providerRoundTrips} x ${MODEL.stripeMs} ms; modeled D1/DO wait ${waitedOn.modeledMs} ms`);
     console.log(`  non-Stripe part of p50 (each request's time less ${MODEL.stripeMs} ms per Stripe round trip): ${alone.nonStripeP50} ms (target <= 100)`);
     console.log(`  ${LATENCY_CONCURRENCY} at a time: p50 ${edge.p50} ms, p95 ${edge.p95} ms, non-Stripe part ${edge.nonStripeP50} ms (queueing for this machine's 2 cores)`);
   }
