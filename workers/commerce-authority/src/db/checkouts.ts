@@ -53,9 +53,9 @@ const insertClaim = prebuilt<CheckoutRow>((db) =>
 );
 
 /**
- * Inserts a pending checkout and, in the same transaction, reserves a use of its coupon and runs `alongside`
- * (the record of its holds). Refused as a whole
- * when the client would hold more than its cap or the coupon has no use left (the triggers decide).
+ * Inserts the checkout (live, its session still to be made) and, in the same transaction, reserves a use of its
+ * coupon and runs `alongside` (the record of its holds). Refused as a whole when the client would hold more than
+ * its cap or the coupon has no use left (the triggers decide).
  */
 export async function claimCheckout(db: Database, row: NewCheckout, now: number, alongside: Statement[] = []): Promise<ClaimOutcome> {
   // Live from the start: 'open' with no session yet means its session is being created. Opening then writes
