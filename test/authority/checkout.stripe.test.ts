@@ -4,10 +4,6 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
-import { and, eq, isNull } from 'drizzle-orm';
-import { endCheckout } from '../../workers/commerce-authority/src/checkout/end-checkout';
-import { database } from '../../workers/commerce-authority/src/db/client';
-import { checkouts, type CheckoutRow } from '../../workers/commerce-authority/src/db/schema';
 import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
 import { checkoutSession, deliver, stripeEvent } from './stripe-events';
 
@@ -27,6 +23,8 @@ const recorded = async (): Promise<Recorded[]> => (await fake('requests')).json(
 
 const checkout = (body: unknown, headers: Record<string, string> = {}) =>
   call('/api/checkout-session', { method: 'POST', shop: SHOP, json: body, headers });
+
+const checkoutsOfShop = async () => env.DB.prepare('SELECT COUNT(*) AS n FROM checkouts WHERE shop_id = ?').bind(SHOP).first<number>('n');
 
 async function available(sku: string): Promise<number> {
   const { items } = await json(await call('/api/admin/inventory', { shop: SHOP, admin: SHOP }));
@@ -135,6 +133,7 @@ describe('checkout with Stripe', () => {
   ] as const) {
     it(`${what} after the hold -> 502, holds released, available back where it was`, async () => {
       await fake('fail', { mode });
+      const before = await checkoutsOfShop();
       const res = await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 4 }, { sku: 'HB-PINK-M', quantity: 2 }] });
       expect(res.status).toBe(502);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -144,7 +143,8 @@ describe('checkout with Stripe', () => {
       expect(await available('HB-NAVY-M')).toBe(10);
       expect(await available('HB-PINK-M')).toBe(10);
       expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM reservations WHERE status IN ('pending', 'active')").first('n')).toBe(0);
-      expect(await env.DB.prepare("SELECT status FROM checkouts ORDER BY created_at DESC LIMIT 1").first('status')).toBe('failed');
+      // Nothing is written before the session exists: no checkout recorded, no coupon use, no reservation.
+      expect(await checkoutsOfShop()).toBe(before);
 
       // Stripe recovers: the same request now succeeds with a new checkout and a fresh hold.
       await fake('reset', {});
@@ -188,25 +188,65 @@ describe('Stripe failing at each step', () => {
     expect(await available('HB-PINK-M')).toBe(9);
   }, 20_000);
 
-  it('a checkout ended while Stripe was making its session (superseded as abandoned): 409, and that session is expired', async () => {
-    await fake('late', { ms: 600 });
-    const pending = checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 2 }] });
-    let row: CheckoutRow | undefined;
-    for (let tries = 0; !row && tries < 50; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      row = await database(env.DB).select().from(checkouts).where(and(eq(checkouts.shopId, SHOP), isNull(checkouts.sessionId), eq(checkouts.status, 'open'))).get();
-    }
-    expect(row).toBeDefined();
-    // What another request for its cart does to it (create-checkout's supersede): the row ends, the holds go back.
-    expect(await endCheckout(env, database(env.DB), null, row!, ['open'], 'superseded')).toBe(true);
+});
 
-    const res = await pending;
-    expect(res.status).toBe(409);
-    expect(await json(res)).toMatchObject({ code: 'checkout_ended' });
-    const calls = (await recorded()).map((r) => `${r.method} ${r.path}`);
-    expect(calls).toEqual(['POST /v1/checkout/sessions', expect.stringMatching(/^POST \/v1\/checkout\/sessions\/cs_test_fake\d+\/expire$/)]);
-    expect(await env.DB.prepare('SELECT status, session_id FROM checkouts WHERE id = ?').bind(row!.id).first()).toEqual({ status: 'superseded', session_id: null });
-    expect(await available('HB-NAVY-M')).toBe(10);
+describe('the session first, then one write', () => {
+  it('nothing is written while Stripe makes the session; the answer comes with the row that records it', async () => {
+    await fake('late', { ms: 500 });
+    const before = await checkoutsOfShop();
+    const pending = checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 2 }] });
+    // While the session is being made the stock is held, and nothing is recorded yet.
+    for (let tries = 0; (await available('HB-NAVY-M')) !== 8 && tries < 50; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await available('HB-NAVY-M')).toBe(8);
+    expect(await checkoutsOfShop()).toBe(before);
+
+    const body = await json(await pending);
+    const row = await env.DB.prepare('SELECT status, session_id, session_url FROM checkouts WHERE id = ?').bind(body.checkoutId).first();
+    expect(row).toEqual({ status: 'open', session_id: body.sessionId, session_url: body.url });
+    expect(await env.DB.prepare("SELECT status FROM reservations WHERE id = ?").bind(body.checkoutId).first('status')).toBe('active');
+  }, 20_000);
+
+  it('two requests of one attempt while Stripe is slow: Stripe refuses the key in use, the second waits, one session and one hold', async () => {
+    // Longer than the stripe package's own wait before its retry (500 ms), shorter than the tests' Stripe timeout
+    // (1 s): the twin sees the key in use twice, and then waits on its own.
+    await fake('late', { ms: 800 });
+    const attempt = { 'idempotency-key': 'slow-stripe-twins' };
+    const items = { items: [{ sku: 'HB-NAVY-M', quantity: 3 }] };
+    const first = checkout(items, attempt);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the first is at Stripe
+    const [a, b] = await Promise.all([first, checkout(items, attempt)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const [one, two] = [await json(a), await json(b)];
+    expect(two).toEqual(one);
+    const calls = await recorded();
+    expect(calls.every((c) => c.path === '/v1/checkout/sessions' && c.idempotencyKey === `checkout:${one.checkoutId}`)).toBe(true);
+    expect(calls.length).toBeGreaterThanOrEqual(3); // the first, then the twin's, refused with 409 and retried
+    expect(await available('HB-NAVY-M')).toBe(7);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts WHERE idempotency_key = 'client:slow-stripe-twins'").first('n')).toBe(1);
+  }, 20_000);
+
+  it('a claim refused after its session was made (the cap, raced): that session is expired and its stock given back', async () => {
+    await env.DB.prepare('UPDATE shops SET max_held_units_per_client = 2 WHERE id = ?').bind(SHOP).run();
+    try {
+      await fake('late', { ms: 300, times: 2 });
+      const ip = { 'x-client-ip': '198.51.100.23' };
+      // Both read an address holding nothing, so both hold and reach Stripe; the claims' trigger lets one through.
+      const answers = await Promise.all([
+        checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 2 }] }, ip),
+        checkout({ items: [{ sku: 'HB-PINK-M', quantity: 2 }] }, ip),
+      ]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 429]);
+      const won = await json(answers.find((r) => r.status === 200)!);
+      const calls = (await recorded()).map((r) => `${r.method} ${r.path}`);
+      const made = calls.filter((c) => c === 'POST /v1/checkout/sessions');
+      expect(made).toHaveLength(2);
+      const expired = calls.filter((c) => c.endsWith('/expire'));
+      expect(expired).toHaveLength(1);
+      expect(expired[0]).not.toContain(won.sessionId);
+      expect((await available('HB-NAVY-M')) + (await available('HB-PINK-M'))).toBe(18);
+    } finally {
+      await env.DB.prepare('UPDATE shops SET max_held_units_per_client = 20 WHERE id = ?').bind(SHOP).run();
+    }
   }, 20_000);
 });
 

@@ -84,6 +84,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   /** The next API calls answer this late (a slow Stripe), set through /__control/late. */
   let late: { ms: number; remaining: number } | null = null;
   const idempotent = new Map<string, { params: string; status: number; body: unknown }>();
+  /** Keys whose first call is still being answered. */
+  const inProgress = new Set<string>();
   let counter = 0;
 
   function handleApi(method: string, path: string, form: Form): { status: number; body: unknown } {
@@ -129,6 +131,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       failure = null;
       late = null;
       idempotent.clear();
+      inProgress.clear();
       return send(200, { ok: true });
     }
     if (path === '/__control/late') {
@@ -165,6 +168,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     }
 
     const params = `${method} ${path} ${raw}`;
+    if (idempotencyKey && inProgress.has(idempotencyKey)) {
+      // What Stripe answers while the first call with a key is still running: nothing saved, try again.
+      const message = 'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.';
+      return send(409, { error: { type: 'idempotency_error', message } });
+    }
     const seen = idempotencyKey ? idempotent.get(idempotencyKey) : undefined;
     if (seen) {
       if (seen.params !== params) {
@@ -175,8 +183,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const answer = handleApi(method, path, form);
     if (idempotencyKey && answer.status < 500) idempotent.set(idempotencyKey, { params, ...answer });
     const delayMs = late && late.remaining-- > 0 ? late.ms : options.delayMs;
-    if (delayMs) setTimeout(() => send(answer.status, answer.body), Math.max(0, delayMs - (performance.now() - arrived)));
-    else send(answer.status, answer.body);
+    if (delayMs) {
+      if (idempotencyKey) inProgress.add(idempotencyKey);
+      setTimeout(() => {
+        if (idempotencyKey) inProgress.delete(idempotencyKey);
+        send(answer.status, answer.body);
+      }, Math.max(0, delayMs - (performance.now() - arrived)));
+    } else send(answer.status, answer.body);
   });
   return { url: server.origin, close: server.close };
 }

@@ -1,18 +1,19 @@
 // Creating a checkout: reprice from the catalog, apply the coupon, pass the shop's challenge if it asks for one,
-// hold the stock, claim the checkout (within the client's cap on held units, reserving a coupon use, recording
-// the holds), open the provider's session. A live checkout is reused only by its own buyer (the same
+// hold the stock, open the provider's session, then claim the checkout with it (within the client's cap on held
+// units, reserving a coupon use, recording the holds). A live checkout is reused only by its own buyer (the same
 // Idempotency-Key, or the same cart as it is); a cart has one live checkout; any failure after the holds gives
-// them back before answering.
+// them back before answering, unless another request of the same attempt recorded them.
 //
-// The path a shopper waits on is short by design (decision 0015): one batched D1 read (a replica may answer it),
-// one round of holds, one batched D1 write (the claim), the provider, one D1 write (open). A sold-out answer is
-// the read and the holds, and writes nothing.
+// The path a shopper waits on is short by design (decisions 0015 and 0020): one batched D1 read (a replica may
+// answer it), one round of holds, the provider, one batched D1 write (the claim, with the session). A sold-out
+// answer is the read and the holds, and writes nothing. Nothing is written before the session exists, and the
+// shopper gets its address only once the row recording it and its holds has landed.
 import { clientKeyOf } from '../../../../shared/client-address';
 import type { CheckoutRequest, CheckoutResponse, LineRequest } from '../../../../shared/contracts';
 import { ProblemError } from '../../../../shared/problem';
 import type { CatalogVariant } from '../db/catalog';
 import { readForCheckout, type CheckoutReads, type CheckoutReadsQuery } from '../db/checkout-reads';
-import { claimCheckout, clientHoldsFreeAt, markCheckoutOpen, type ClaimOutcome, type ClaimRefusal } from '../db/checkouts';
+import { claimCheckout, clientHolds, type ClaimOutcome, type ClaimRefusal, type NewCheckout } from '../db/checkouts';
 import type { Database } from '../db/client';
 import { tally } from '../db/metrics';
 import type { CheckoutRow, PricedLine } from '../db/schema';
@@ -25,7 +26,7 @@ import { holdAll, recordHeldStatement, releaseHolds, reservedLines, type ShortLi
 import { unknownShop } from '../http/shop-context';
 import { knownSoldOut } from '../inventory/sold-out';
 import { log } from '../log';
-import { ProviderError, type PaymentProvider } from '../payments/provider';
+import { ProviderError, type CreatedSession, type PaymentProvider, type SessionRequest } from '../payments/provider';
 import { challengeRequired, verifyChallenge } from './challenge';
 import { endCheckout } from './end-checkout';
 import { checkoutView } from './view';
@@ -53,12 +54,10 @@ export interface CheckoutContext {
 
 /** Seconds of slack on top of the hold TTL, so Stripe's 30-minute minimum holds however long we take. */
 const EXPIRY_SLACK_MS = 60_000;
-/** How long a request waits for an identical request that is creating the same checkout. */
+/** How long a request waits for another request of its attempt that is opening the same session. */
 const WAIT_FOR_TWIN_MS = 20_000;
-/** How many times a request waits for another request of its attempt before answering 503. */
+/** How many times a request waits or starts over for another request of its attempt before answering 503. */
 const MAX_TWIN_WAITS = 40;
-/** A checkout still without a session after this long was abandoned by a crashed request. */
-const STALE_CREATING_MS = 60_000;
 
 interface PricedIntent {
   lines: PricedLine[];
@@ -170,12 +169,16 @@ function refuseReusedKey(newest: CheckoutRow | undefined, fingerprint: string) {
 }
 
 export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequest): Promise<CheckoutResponse> {
+  // Who holds the units, for the cap: an IPv4 address or an IPv6 /64.
+  const holder = clientKeyOf(ctx.clientIp);
   const query: CheckoutReadsQuery = {
     shopId: ctx.shopId,
     items: request.items ?? null,
     cartId: request.items ? null : ctx.cartId,
     coupon: request.coupon ?? null,
     clientKey: ctx.idempotencyKey === null ? null : clientCheckoutKey(ctx.idempotencyKey),
+    holder,
+    now: Date.now(),
   };
   let reads = await readForCheckout(ctx.reads, query);
   const shop = reads.shop;
@@ -193,9 +196,8 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     email,
   });
   const key = checkoutKey({ idempotencyKey: ctx.idempotencyKey, cartId: intent.cartId, fingerprint, checkoutId: randomCheckoutId() });
-  // Who holds the units, for the cap: an IPv4 address or an IPv6 /64.
-  const holder = clientKeyOf(ctx.clientIp);
   const lines = reservedLines(intent.lines.map((l) => ({ variantKey: l.variantKey, sku: l.sku, quantity: l.quantity, backorder: l.backorder ?? false })));
+  const heldUnits = lines.reduce((units, l) => units + (l.held ? l.quantity : 0), 0);
   const total = intent.subtotal - intent.discount;
   const challenge = challengeRequired(shop, { total, flagged: intent.flagged });
 
@@ -203,7 +205,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
   const waitUntil = Date.now() + WAIT_FOR_TWIN_MS;
   /** After a lost race the answer must be current: read again from the primary. */
   const readAgain = async () => {
-    reads = await readForCheckout(ctx.db, query);
+    reads = await readForCheckout(ctx.db, { ...query, now: Date.now() });
   };
   /** Another request of this attempt is at work: wait a little longer each time, then give up with a 503. */
   const busy = () =>
@@ -225,29 +227,25 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     if (ctx.idempotencyKey !== null) refuseReusedKey(own.newest, fingerprint);
     const { live } = own;
     const now = Date.now();
-    // A live checkout without a session is being created by another request of this attempt (or was, by one
-    // that crashed: then it is stale).
-    const creating = live !== undefined && live.sessionId === null;
-    if (live && !creating && live.expiresAt > now) return checkoutView(live);
-    if (live && (!creating || now - live.updatedAt > STALE_CREATING_MS)) {
+    if (live?.sessionId && live.expiresAt > now) return checkoutView(live);
+    // Past its time, or left without a session by a version that claimed before it opened the session (decision
+    // 0020): it ends, and this request opens a new one.
+    if (live) {
       await endCheckout(ctx.env, ctx.db, provider, live, ['open', 'pending'], 'expired');
       await readAgain();
       continue;
     }
-    if (creating) {
-      await waitForTwin();
-      continue;
-    }
     // A cart has one live checkout (a unique index holds it to that), and the newest request for it wins: the
-    // cart's other live checkouts are superseded first; one that another request is still creating (another
-    // tab) is waited for, then superseded like the rest.
+    // cart's other live checkouts are superseded first.
     const others = reads.liveOfCart.filter((c) => c.idempotencyKey !== key);
-    if (others.some((c) => c.sessionId === null && now - c.updatedAt <= STALE_CREATING_MS)) {
-      await waitForTwin();
-      continue;
-    }
     if (others.length > 0) await supersedeOthers(ctx, provider, others);
 
+    // A client at its cap is turned away before anything is held or the provider is called. The read may be a
+    // replica's, so the primary confirms; the claim's trigger still decides races.
+    if (holder !== null && heldUnits > 0 && reads.heldByClient + heldUnits > shop.maxHeldUnitsPerClient) {
+      const held = await heldOnPrimary(ctx, shop.id, holder, intent.cartId, now);
+      if (held.units + heldUnits > shop.maxHeldUnitsPerClient) throw holdLimit(ctx, shop, holder, held.freeAt, now);
+    }
     // Verified before anything is held, and only when this request is to hold (a retry that finds its checkout
     // spends no token): requests of one attempt share their holds, so one whose token fails (a retry's token is
     // already spent) must not have holds to give back that its twin relies on.
@@ -262,9 +260,9 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       throw shortStock([{ sku: only!.sku, requested: only!.quantity, available: 0, ok: false }]);
     }
     const expiresAt = Math.floor((now + shop.holdTtlMinutes * 60_000 + EXPIRY_SLACK_MS) / 1000) * 1000;
-    // Requests of one attempt share this id, and so their holds, only while they agree on what came before it;
-    // for a cart, that is the cart's newest checkout whatever its key. A request that lost the cart to another
-    // checkout gives its holds back, and a twin that has since seen that checkout holds under another id.
+    // Requests of one attempt share this id, and so their holds and their session, only while they agree on what
+    // came before it; for a cart, that is the cart's newest checkout whatever its key. A request that lost the cart
+    // to another checkout gives its holds back, and a twin that has since seen that checkout holds under another id.
     const previous = intent.cartId !== null ? reads.newestOfCart : own.newest;
     let id = await attemptId(shop.id, key, previous?.id ?? null, now);
     let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
@@ -282,62 +280,153 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       throw shortStock(held.reason === 'insufficient_stock' ? held.lines : []);
     }
 
+    const checkout: Unopened = {
+      id,
+      shopId: shop.id,
+      idempotencyKey: key,
+      requestHash: fingerprint,
+      clientKey: holder,
+      heldUnits,
+      cartId: intent.cartId,
+      reservationId: id,
+      provider: provider.name,
+      uiMode,
+      email,
+      couponCode: intent.couponCode,
+      lines: intent.lines,
+      subtotal: intent.subtotal,
+      discount: intent.discount,
+      shipping: 0,
+      tax: 0,
+      total,
+      currency: shop.currency,
+      expiresAt: held.expiresAt,
+    };
+    let session: CreatedSession;
+    try {
+      // Keyed by the checkout id: requests of one attempt get the one session, and a retry after a crash finds it.
+      session = await provider.createSession(sessionRequest(ctx, shop, checkout), `checkout:${id}`);
+    } catch (error) {
+      if (error instanceof ProviderError && error.keyInUse) {
+        // Another request of this attempt is opening this very session: its claim records these holds, so they are
+        // waited for, not given back.
+        await waitForTwin();
+        continue;
+      }
+      // No session: the holds go back, unless another request of this attempt has recorded them in its checkout
+      // (then the next turn answers with it).
+      const recorded = await readAgain().then(() => ownCheckouts(reads, key).live?.id === id, () => false);
+      if (recorded) continue;
+      await releaseHolds(ctx.env, shop.id, id, held.lines);
+      tally(shop.id, { checkouts_failed: 1 });
+      log.error('checkout_provider_failed', { requestId: ctx.requestId, shopId: shop.id, checkoutId: id, error: String(error) });
+      throw error instanceof ProviderError ? providerProblem() : error;
+    }
+
     const claimedAt = Date.now();
     let claim: ClaimOutcome;
     try {
       claim = await claimCheckout(
         ctx.db,
-        {
-          id,
-          shopId: shop.id,
-          idempotencyKey: key,
-          requestHash: fingerprint,
-          clientKey: holder,
-          heldUnits: lines.reduce((units, l) => units + (l.held ? l.quantity : 0), 0),
-          cartId: intent.cartId,
-          reservationId: id,
-          provider: provider.name,
-          uiMode,
-          email,
-          couponCode: intent.couponCode,
-          lines: intent.lines,
-          subtotal: intent.subtotal,
-          discount: intent.discount,
-          shipping: 0,
-          tax: 0,
-          total,
-          currency: shop.currency,
-          expiresAt: held.expiresAt,
-        },
+        { ...checkout, sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret },
         claimedAt,
         [recordHeldStatement(ctx.db, { checkoutId: id, lines: held.lines, expiresAt: held.expiresAt, now: claimedAt })],
       );
     } catch (error) {
-      // D1 failed (overloaded, unreachable): unless the claim did land, nothing records these holds; give them back.
-      const landed = await readForCheckout(ctx.db, query).then((again) => ownCheckouts(again, key).live?.id === id, () => false);
-      if (!landed) await releaseHolds(ctx.env, shop.id, id, held.lines);
+      // D1 failed (overloaded, unreachable): unless the claim did land, nothing records these holds or this session.
+      const landed = await readForCheckout(ctx.db, { ...query, now: claimedAt }).then((again) => ownCheckouts(again, key).live?.id === id, () => false);
+      if (!landed) {
+        await releaseHolds(ctx.env, shop.id, id, held.lines);
+        await abandonSession(provider, shop.id, id, session);
+      }
       throw error;
     }
     if (claim.kind === 'claimed') {
-      tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length });
-      return openCheckout(ctx, shop, provider, claim.checkout);
+      tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length, checkouts_opened: 1 });
+      log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: id, provider: provider.name, total });
+      return checkoutView(claim.checkout);
     }
-    // Lost the key to another request of the same attempt (which may share these holds), or the cart to another
-    // request for it (the next turn waits for it and supersedes it), or refused by a cap.
+    // Lost the key to another request of the same attempt (which shares these holds, and this session when the
+    // provider answered it the same), or the cart to another request for it (the next turn supersedes it), or
+    // refused by a cap.
     await readAgain();
     const winner = ownCheckouts(reads, key).live;
     if (winner?.id !== id) await releaseHolds(ctx.env, shop.id, id, held.lines);
-    if (claim.kind === 'refused' && !winner) throw await claimRefused(ctx, shop, claim.reason, holder, claimedAt);
+    if (winner?.sessionId !== session.sessionId) await abandonSession(provider, shop.id, id, session);
+    if (claim.kind === 'refused' && !winner) throw await claimRefused(ctx, shop, claim.reason, holder, intent.cartId, claimedAt);
     if (++waited > MAX_TWIN_WAITS) throw busy(); // never loops without bound
   }
 }
 
-async function claimRefused(ctx: CheckoutContext, shop: Shop, reason: ClaimRefusal, holder: string | null, now: number) {
+/** A checkout's fields before its provider session exists. */
+type Unopened = Omit<NewCheckout, 'sessionId' | 'sessionUrl' | 'clientSecret'>;
+
+/** What the provider is asked for: the checkout's lines and amounts, and return addresses on the shopper's storefront. */
+function sessionRequest(ctx: CheckoutContext, shop: Shop, checkout: Unopened): SessionRequest {
+  const shopUrl = (path: string) => new URL(path, ctx.origin);
+  const success = shopUrl(shop.successPath);
+  success.searchParams.set('session_id', '{CHECKOUT_SESSION_ID}');
+  const cancel = shopUrl(shop.cancelPath);
+  cancel.searchParams.set('checkout_id', checkout.id);
+  // Stripe substitutes {CHECKOUT_SESSION_ID} itself; the braces must reach it unescaped.
+  const returnUrl = success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}');
+  return {
+    shopId: shop.id,
+    checkoutId: checkout.id,
+    reservationId: checkout.reservationId,
+    currency: checkout.currency,
+    lines: checkout.lines,
+    discount: checkout.discount,
+    couponCode: checkout.couponCode,
+    email: checkout.email,
+    uiMode: checkout.uiMode,
+    expiresAt: checkout.expiresAt,
+    successUrl: returnUrl,
+    cancelUrl: cancel.toString(),
+    returnUrl,
+    shippingCountries: shop.shippingCountries,
+    shippingOptions: shop.shippingOptions,
+    automaticTax: shop.automaticTax,
+  };
+}
+
+function providerProblem(): ProblemError {
+  return new ProblemError({
+    status: 502,
+    code: 'payment_provider_error',
+    detail: 'The payment provider did not answer as expected; nothing was held or charged. Try again.',
+  });
+}
+
+/**
+ * A session no checkout records (its claim was refused or lost): its address never reached a shopper, and it is
+ * expired so that it never can be paid. If expiring fails it still lapses with the hold.
+ */
+async function abandonSession(provider: PaymentProvider, shopId: string, checkoutId: string, session: CreatedSession) {
+  await provider.expireSession(session.sessionId).catch((error: unknown) => {
+    log.error('session_expire_failed', { shopId, checkoutId, error: String(error) });
+  });
+}
+
+/** What the client holds in live checkouts, as the primary has it (the checkout's read may be a replica's). */
+async function heldOnPrimary(ctx: CheckoutContext, shopId: string, holder: string, cartId: string | null, now: number) {
+  const [row] = await clientHolds(ctx.db, shopId, holder, cartId, now);
+  return { units: row?.units ?? 0, freeAt: row?.freeAt ?? null };
+}
+
+async function claimRefused(ctx: CheckoutContext, shop: Shop, reason: ClaimRefusal, holder: string | null, cartId: string | null, now: number) {
+  if (reason === 'coupon_exhausted' || reason === 'coupon_inactive') {
+    tally(shop.id, { checkouts_rejected: 1 });
+    return couponProblem(reason, reason === 'coupon_exhausted' ? 'This coupon has been used up.' : 'This coupon is no longer valid.');
+  }
+  const freeAt = holder ? (await heldOnPrimary(ctx, shop.id, holder, cartId, now)).freeAt : null;
+  return holdLimit(ctx, shop, holder, freeAt, now);
+}
+
+/** 429: the client already holds as many units as the shop lets one client hold; Retry-After says when some come back. */
+function holdLimit(ctx: CheckoutContext, shop: Shop, holder: string | null, freeAt: number | null, now: number): ProblemError {
   tally(shop.id, { checkouts_rejected: 1 });
-  if (reason === 'coupon_exhausted') return couponProblem(reason, 'This coupon has been used up.');
-  if (reason === 'coupon_inactive') return couponProblem(reason, 'This coupon is no longer valid.');
   const cap = shop.maxHeldUnitsPerClient;
-  const freeAt = holder ? await clientHoldsFreeAt(ctx.db, shop.id, holder, now) : null;
   const retryAfter = Math.max(1, Math.ceil(((freeAt ?? now + 60_000) - now) / 1000));
   log.warn('client_hold_cap', { requestId: ctx.requestId, shopId: shop.id, clientKey: holder, cap });
   return new ProblemError({
@@ -360,73 +449,6 @@ function shortStock(lines: readonly Pick<ShortLine, 'sku' | 'requested' | 'avail
   });
 }
 
-/** Opens the provider session of a freshly claimed checkout (its stock already held), then marks it open. */
-async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentProvider, checkout: CheckoutRow): Promise<CheckoutResponse> {
-  const { env, db } = ctx;
-  const shopUrl = (path: string) => new URL(path, ctx.origin);
-  const success = shopUrl(shop.successPath);
-  success.searchParams.set('session_id', '{CHECKOUT_SESSION_ID}');
-  const cancel = shopUrl(shop.cancelPath);
-  cancel.searchParams.set('checkout_id', checkout.id);
-  // Stripe substitutes {CHECKOUT_SESSION_ID} itself; the braces must reach it unescaped.
-  const returnUrl = success.toString().replace('%7BCHECKOUT_SESSION_ID%7D', '{CHECKOUT_SESSION_ID}');
-  let opened: CheckoutRow | undefined;
-  try {
-    const session = await provider.createSession(
-      {
-        shopId: shop.id,
-        checkoutId: checkout.id,
-        reservationId: checkout.reservationId,
-        currency: checkout.currency,
-        lines: checkout.lines,
-        discount: checkout.discount,
-        couponCode: checkout.couponCode,
-        email: checkout.email,
-        uiMode: checkout.uiMode,
-        expiresAt: checkout.expiresAt,
-        successUrl: returnUrl,
-        cancelUrl: cancel.toString(),
-        returnUrl,
-        shippingCountries: shop.shippingCountries,
-        shippingOptions: shop.shippingOptions,
-        automaticTax: shop.automaticTax,
-      },
-      `checkout:${checkout.id}`,
-    );
-    opened = await markCheckoutOpen(db, checkout, session, Date.now());
-    // Ended meanwhile (superseded or expired as abandoned) by a request that gave its stock back: the session just
-    // made must not be payable.
-    if (!opened) {
-      await provider.expireSession(session.sessionId).catch((error: unknown) => {
-        log.error('session_expire_failed', { shopId: shop.id, checkoutId: checkout.id, error: String(error) });
-      });
-    }
-  } catch (error) {
-    // No session, no holds: give the stock back before answering.
-    await endCheckout(env, db, null, checkout, ['pending', 'open'], 'failed');
-    log.error('checkout_provider_failed', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, error: String(error) });
-    if (error instanceof ProviderError) {
-      throw new ProblemError({
-        status: 502,
-        code: 'payment_provider_error',
-        detail: 'The payment provider did not answer as expected; nothing was held or charged. Try again.',
-      });
-    }
-    throw error;
-  }
-  if (!opened) {
-    log.warn('checkout_ended_while_opening', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id });
-    throw new ProblemError({
-      status: 409,
-      code: 'checkout_ended',
-      detail: 'This checkout was replaced or given up while its payment page was being made; nothing was charged. Check out again.',
-    });
-  }
-  tally(shop.id, { checkouts_opened: 1 });
-  log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: checkout.id, provider: provider.name, total: checkout.total });
-  return checkoutView(opened);
-}
-
 /**
  * Ends the cart's other live checkouts before a newer one (the cart changed, another tab, a new attempt) is
  * claimed, freeing their stock and coupon use for it. They priced a cart that is no longer the one being paid,
@@ -434,7 +456,6 @@ async function openCheckout(ctx: CheckoutContext, shop: Shop, provider: PaymentP
  */
 async function supersedeOthers(ctx: CheckoutContext, provider: PaymentProvider, others: readonly CheckoutRow[]) {
   for (const other of others) {
-    // One still without a session here was abandoned by a crashed request (a live one is waited for).
     await endCheckout(ctx.env, ctx.db, provider, other, ['open', 'pending'], 'superseded');
     log.info('checkout_superseded', { requestId: ctx.requestId, shopId: other.shopId, checkoutId: other.id });
   }

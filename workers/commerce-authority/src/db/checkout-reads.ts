@@ -1,6 +1,7 @@
 // The one read a checkout waits on before it holds stock: the shop, the lines to price (the cart's, or the
-// variants the request names), the coupon with its uses, and the checkouts that may be this buyer's own (the
-// newest of its Idempotency-Key; the cart's live and newest ones). One D1 batch: one round trip.
+// variants the request names), the coupon with its uses, the checkouts that may be this buyer's own (the
+// newest of its Idempotency-Key; the cart's live and newest ones) and what the client already holds. One D1
+// batch: one round trip.
 //
 // It may be answered by a replica (a D1 session): nothing it returns is trusted for what must be current. The
 // stock is decided by the holds, the caps and "one live checkout per key" by the claim's INSERT, and a request
@@ -11,6 +12,7 @@ import type { LineRequest } from '../../../../shared/contracts';
 import { lookupKeys } from '../domain/availability';
 import { variantsWithProducts, type CatalogVariant } from './catalog';
 import type { Database } from './client';
+import { clientHolds } from './checkouts';
 import { couponQuery, couponWithUses, type CouponWithUses } from './coupons';
 import { jsonValues } from './json-values';
 import { cartLines, checkouts, shops, variants, type CheckoutRow } from './schema';
@@ -24,6 +26,9 @@ export interface CheckoutReadsQuery {
   coupon: string | null;
   /** The client's Idempotency-Key, namespaced as stored (`client:<key>`). */
   clientKey: string | null;
+  /** Who would hold the units (an address or /64), for the cap; null when unknown. */
+  holder: string | null;
+  now: number;
 }
 
 export interface CheckoutReads {
@@ -41,6 +46,8 @@ export interface CheckoutReads {
   liveOfCart: CheckoutRow[];
   /** The cart's newest checkout, whatever its key and status. */
   newestOfCart: CheckoutRow | undefined;
+  /** Units the holder holds in live checkouts other than the cart's (0 without a holder). */
+  heldByClient: number;
 }
 
 type Read = BatchItem<'sqlite'>;
@@ -101,6 +108,7 @@ export async function readForCheckout(db: Database, query: CheckoutReadsQuery): 
         : null,
     liveOfCart: cartId !== null ? ofCart(cartId, LIVE) : null,
     newestOfCart: cartId !== null ? ofCart(cartId).orderBy(desc(checkouts.createdAt)).limit(1) : null,
+    heldByClient: query.holder !== null ? clientHolds(db, shopId, query.holder, cartId, query.now) : null,
   };
   // Lines named by product and attributes are looked up by variant key, in the same batch.
   const byVariantKey = variantKeys.length > 0 ? ofShop(inArray(variants.variantKey, jsonValues(variantKeys))) : null;
@@ -120,5 +128,6 @@ export async function readForCheckout(db: Database, query: CheckoutReadsQuery): 
     liveOfKey: rows<CheckoutRow>('liveOfKey')[0],
     liveOfCart: rows<CheckoutRow>('liveOfCart'),
     newestOfCart: rows<CheckoutRow>('newestOfCart')[0],
+    heldByClient: rows<{ units: number }>('heldByClient')[0]?.units ?? 0,
   };
 }

@@ -1,13 +1,14 @@
 // Checkout rows. A key has at most one live (pending or open) checkout, enforced by a partial unique index:
-// claiming is one INSERT, so of two concurrent requests with one key exactly one does the work. The same
-// INSERT is where the cap on a client's held units is checked, and the coupon use is reserved in its batch.
-import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+// claiming is one INSERT, so of two concurrent requests with one key exactly one row lands. The same INSERT is
+// where the cap on a client's held units is checked, and the coupon use is reserved in its batch. A row is
+// written once its provider session exists (decision 0020), so a live checkout always has one.
+import { and, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { releaseCouponUseStatement, reserveCouponUse } from './coupons';
 import { placeholders, prebuilt, prepared, type Statement } from './statements';
 import { checkouts, type CheckoutRow } from './schema';
 
-export type NewCheckout = Omit<CheckoutRow, 'status' | 'sessionId' | 'sessionUrl' | 'clientSecret' | 'createdAt' | 'updatedAt'>;
+export type NewCheckout = Omit<CheckoutRow, 'status' | 'createdAt' | 'updatedAt'>;
 
 export async function findCheckout(db: Database, shopId: string, checkoutId: string): Promise<CheckoutRow | undefined> {
   return db
@@ -53,14 +54,12 @@ const insertClaim = prebuilt<CheckoutRow>((db) =>
 );
 
 /**
- * Inserts the checkout (live, its session still to be made) and, in the same transaction, reserves a use of its
- * coupon and runs `alongside` (the record of its holds). Refused as a whole when the client would hold more than
- * its cap or the coupon has no use left (the triggers decide).
+ * Inserts the checkout, open and with its session, and in the same transaction reserves a use of its coupon and
+ * runs `alongside` (the record of its holds). Refused as a whole when the client would hold more than its cap or
+ * the coupon has no use left (the triggers decide).
  */
 export async function claimCheckout(db: Database, row: NewCheckout, now: number, alongside: Statement[] = []): Promise<ClaimOutcome> {
-  // Live from the start: 'open' with no session yet means its session is being created. Opening then writes
-  // only the session fields, and no index on the status is rewritten.
-  const checkout: CheckoutRow = { ...row, status: 'open', sessionId: null, sessionUrl: null, clientSecret: null, createdAt: now, updatedAt: now };
+  const checkout: CheckoutRow = { ...row, status: 'open', createdAt: now, updatedAt: now };
   const coupon = row.couponCode ? [prepared(db, reserveCouponUse(db, row.id, now))] : [];
   try {
     const [inserted] = await db.$client.batch([insertClaim(db, checkout), ...coupon, ...alongside]);
@@ -72,44 +71,27 @@ export async function claimCheckout(db: Database, row: NewCheckout, now: number,
   }
 }
 
-/** When the client's earliest live checkout ends, freeing its units (for Retry-After); null if it has none. */
-export async function clientHoldsFreeAt(db: Database, shopId: string, clientKey: string, now: number): Promise<number | null> {
-  // Named, as in the cap's trigger: left to itself the planner may walk every shop's live checkouts by expiry.
-  const [row] = await db.all<{ expires_at: number }>(sql`
-    SELECT expires_at FROM checkouts INDEXED BY checkouts_client
-    WHERE shop_id = ${shopId} AND client_key = ${clientKey} AND status IN ('pending', 'open') AND expires_at > ${now}
-    ORDER BY expires_at LIMIT 1`);
-  return row?.expires_at ?? null;
-}
-
-type Opened = Pick<CheckoutRow, 'sessionId' | 'sessionUrl' | 'clientSecret' | 'updatedAt'>;
-
-/** Session fields only: the status is already 'open' (see claimCheckout), so no index on it is rewritten. */
-const updateOpened = prebuilt<Opened & Pick<CheckoutRow, 'id'>>((db) =>
-  db
-    .update(checkouts)
-    // Drizzle's types take no placeholder in a SET, so each is a bit of SQL: these columns need no encoding.
-    .set({
-      sessionId: sql`${sql.placeholder('sessionId')}`,
-      sessionUrl: sql`${sql.placeholder('sessionUrl')}`,
-      clientSecret: sql`${sql.placeholder('clientSecret')}`,
-      updatedAt: sql`${sql.placeholder('updatedAt')}`,
-    })
-    .where(and(eq(checkouts.id, sql.placeholder('id')), eq(checkouts.status, 'open'), isNull(checkouts.sessionId)))
-    .returning({ id: checkouts.id }),
-);
-
-/** The claimed checkout with its session, or undefined if it ended before the session opened. */
-export async function markCheckoutOpen(
-  db: Database,
-  claimed: CheckoutRow,
-  session: { sessionId: string; url: string | null; clientSecret: string | null },
-  now: number,
-): Promise<CheckoutRow | undefined> {
-  const opened: Opened = { sessionId: session.sessionId, sessionUrl: session.url, clientSecret: session.clientSecret, updatedAt: now };
-  const { results } = await updateOpened(db, { ...opened, id: claimed.id }).all();
-  // Nothing else writes a checkout whose session is being created but to end it, so the row is this one.
-  return results.length === 1 ? { ...claimed, ...opened } : undefined;
+/**
+ * What a client holds in live checkouts, as the cap's trigger counts it (a cart's own checkout does not count:
+ * a new one supersedes it), and when the earliest of them ends (for Retry-After). A query, so the checkout's read
+ * can carry it in its batch.
+ */
+export function clientHolds(db: Database, shopId: string, clientKey: string, cartId: string | null, now: number) {
+  return (
+    db
+      .select({ units: sql<number>`COALESCE(SUM(${checkouts.heldUnits}), 0)`, freeAt: sql<number | null>`MIN(${checkouts.expiresAt})` })
+      // Named, as in the cap's trigger: left to itself the planner may walk every shop's live checkouts by expiry.
+      .from(sql`${checkouts} INDEXED BY checkouts_client`)
+      .where(
+        and(
+          eq(checkouts.shopId, shopId),
+          eq(checkouts.clientKey, clientKey),
+          sql`${checkouts.status} IN ('pending', 'open')`,
+          gt(checkouts.expiresAt, now),
+          cartId === null ? undefined : sql`${checkouts.cartId} IS NOT ${cartId}`,
+        ),
+      )
+  );
 }
 
 /**

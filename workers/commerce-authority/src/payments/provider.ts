@@ -47,6 +47,8 @@ export class ProviderError extends Error {
   constructor(
     message: string,
     readonly status: number | null,
+    /** Another call with the same idempotency key was still in progress: it, not this one, decides the outcome. */
+    readonly keyInUse = false,
   ) {
     super(message);
     this.name = 'ProviderError';

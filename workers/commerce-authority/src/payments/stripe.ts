@@ -51,7 +51,10 @@ function client(settings: StripeSettings): Stripe {
 function providerError(error: unknown): ProviderError {
   if (error instanceof Stripe.errors.StripeError) {
     // The message and code only: never the request, which carries the key in its headers.
-    return new ProviderError(`stripe ${error.type}${error.code ? ` (${error.code})` : ''}: ${error.message}`, error.statusCode ?? null);
+    // Stripe answers 409 (an idempotency_error, which the package reports as an API error) to a call whose
+    // idempotency key another call is still using, and saves no result for it.
+    const keyInUse = error.statusCode === 409;
+    return new ProviderError(`stripe ${error.type}${error.code ? ` (${error.code})` : ''}: ${error.message}`, error.statusCode ?? null, keyInUse);
   }
   return new ProviderError(`stripe call failed: ${String(error)}`, null);
 }
