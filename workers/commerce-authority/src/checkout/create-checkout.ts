@@ -1,8 +1,9 @@
 // Creating a checkout: reprice from the catalog, apply the coupon, pass the shop's challenge if it asks for one,
 // hold the stock, open the provider's session, then claim the checkout with it (within the client's cap on held
 // units, reserving a coupon use, recording the holds). A live checkout is reused only by its own buyer (the same
-// Idempotency-Key, or the same cart as it is); a cart has one live checkout; any failure after the holds gives
-// them back before answering, unless another request of the same attempt recorded them.
+// Idempotency-Key, or the same cart as it is); a cart has one live checkout; a failure after the holds gives
+// them back before answering, unless another request of the same attempt recorded them or D1 cannot say (then
+// they lapse at their expiry).
 //
 // The path a shopper waits on is short by design (decisions 0015 and 0020): one batched D1 read (a replica may
 // answer it), one round of holds, the provider, one batched D1 write (the claim, with the session). A sold-out
@@ -212,11 +213,15 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     new ProblemError({
       status: 503,
       code: 'checkout_busy',
-      detail: 'This checkout is still being created; try again.',
+      detail: 'Another request for this checkout is still opening its payment page; try again.',
       headers: { 'retry-after': '2' },
     });
   const waitForTwin = async () => {
-    if (Date.now() > waitUntil || waited >= MAX_TWIN_WAITS) throw busy();
+    if (Date.now() > waitUntil || waited >= MAX_TWIN_WAITS) {
+      // Its holds stay: the twin's row may record them, and if none does they lapse at their expiry.
+      log.warn('checkout_busy', { requestId: ctx.requestId, shopId: ctx.shopId, waited });
+      throw busy();
+    }
     await sleep(Math.min(50 * 2 ** waited++, 1_000));
     await readAgain();
   };
@@ -231,7 +236,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     // Past its time, or left without a session by a version that claimed before it opened the session (decision
     // 0020): it ends, and this request opens a new one.
     if (live) {
-      await endCheckout(ctx.env, ctx.db, provider, live, ['open', 'pending'], 'expired');
+      await endCheckout(ctx.env, ctx.db, provider, live, ['open', 'pending'], live.sessionId ? 'expired' : 'superseded');
       await readAgain();
       continue;
     }
@@ -314,10 +319,10 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         continue;
       }
       // No session: the holds go back, unless another request of this attempt has recorded them in its checkout
-      // (then the next turn answers with it).
-      const recorded = await readAgain().then(() => ownCheckouts(reads, key).live?.id === id, () => false);
+      // (then the next turn answers with it) or D1 cannot say (then they lapse at their expiry).
+      const recorded = await readAgain().then(() => ownCheckouts(reads, key).live?.id === id, () => null);
       if (recorded) continue;
-      await releaseHolds(ctx.env, shop.id, id, held.lines);
+      if (recorded === false) await releaseHolds(ctx.env, shop.id, id, held.lines);
       tally(shop.id, { checkouts_failed: 1 });
       log.error('checkout_provider_failed', { requestId: ctx.requestId, shopId: shop.id, checkoutId: id, error: String(error) });
       throw error instanceof ProviderError ? providerProblem() : error;
@@ -333,12 +338,14 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         [recordHeldStatement(ctx.db, { checkoutId: id, lines: held.lines, expiresAt: held.expiresAt, now: claimedAt })],
       );
     } catch (error) {
-      // D1 failed (overloaded, unreachable): unless the claim did land, nothing records these holds or this session.
-      const landed = await readForCheckout(ctx.db, { ...query, now: claimedAt }).then((again) => ownCheckouts(again, key).live?.id === id, () => false);
-      if (!landed) {
+      // D1 failed (overloaded, unreachable). If the primary shows the claim did not land, nothing records these
+      // holds or this session; if it cannot say, the claim may have landed, and both are left to lapse at expiry.
+      const landed = await readForCheckout(ctx.db, { ...query, now: claimedAt }).then((again) => ownCheckouts(again, key).live?.id === id, () => null);
+      if (landed === false) {
         await releaseHolds(ctx.env, shop.id, id, held.lines);
         await abandonSession(provider, shop.id, id, session);
       }
+      tally(shop.id, { checkouts_failed: 1 });
       throw error;
     }
     if (claim.kind === 'claimed') {

@@ -283,8 +283,9 @@ export const checkouts = sqliteTable(
     tax: integer('tax').notNull(),
     total: integer('total').notNull(),
     currency: text('currency').notNull(),
-    /** open: live (its session is being created while session_id is null); pending: the same, as rows written
-     *  before 0011 say it; complete: paid or awaiting payment; the rest ended. */
+    /** open: live, with its session (since 0020 a row is written once its session exists; rows of older
+     *  versions were open with no session while it was made); pending: the same, as rows written before 0011
+     *  say it; complete: paid or awaiting payment; the rest ended. */
     status: text('status', { enum: ['pending', 'open', 'complete', 'expired', 'failed', 'superseded'] }).notNull(),
     expiresAt: integer('expires_at').notNull(),
     ...timestamps,
@@ -295,8 +296,8 @@ export const checkouts = sqliteTable(
       .on(t.shopId, t.idempotencyKey)
       .where(sql`status IN ('pending', 'open')`),
     index('checkouts_key').on(t.shopId, t.idempotencyKey),
-    // Partial where they can be: a checkout's row is written once at its claim and once when its session opens
-    // (session fields only), so every index entry it need not have is a D1 row write saved (decision 0015).
+    // Partial where they can be: every index entry a checkout's row need not have is a D1 row write saved
+    // (decision 0015). The row is written once, with its session (0020), and then only when it ends.
     uniqueIndex('checkouts_session').on(t.sessionId).where(sql`session_id IS NOT NULL`),
     index('checkouts_cart').on(t.shopId, t.cartId).where(sql`cart_id IS NOT NULL`),
     // And one live checkout per cart, whatever its key: two tabs checking out one cart at once cannot both hold.

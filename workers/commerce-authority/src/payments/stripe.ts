@@ -53,7 +53,7 @@ function providerError(error: unknown): ProviderError {
     // The message and code only: never the request, which carries the key in its headers.
     // Stripe answers 409 (an idempotency_error, which the package reports as an API error) to a call whose
     // idempotency key another call is still using, and saves no result for it.
-    const keyInUse = error.statusCode === 409;
+    const keyInUse = error.statusCode === 409 && error.rawType === 'idempotency_error';
     return new ProviderError(`stripe ${error.type}${error.code ? ` (${error.code})` : ''}: ${error.message}`, error.statusCode ?? null, keyInUse);
   }
   return new ProviderError(`stripe call failed: ${String(error)}`, null);
