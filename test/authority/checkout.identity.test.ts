@@ -131,6 +131,21 @@ describe('checkout identity: one buyer', () => {
     expect(await availableOf(NAVY_M)).toBe(6);
   });
 
+  it('a live checkout left without a session (by a version that claimed first, decision 0020) is replaced, its stock given back', async () => {
+    const key = { 'idempotency-key': 'left-by-an-older-version' };
+    const body = { items: [{ sku: NAVY_M, quantity: 2 }] };
+    const old = await json(await postCheckout(body, key));
+    // What an older version's claim left while its request was still at the provider (or had crashed there).
+    await env.DB.prepare('UPDATE checkouts SET session_id = NULL, session_url = NULL WHERE id = ?').bind(old.checkoutId).run();
+    const res = await postCheckout(body, key);
+    expect(res.status).toBe(200);
+    const replaced = await json(res);
+    expect(replaced.checkoutId).not.toBe(old.checkoutId);
+    expect(replaced.sessionId).toBeTruthy();
+    expect(await env.DB.prepare('SELECT status FROM checkouts WHERE id = ?').bind(old.checkoutId).first('status')).toBe('superseded');
+    expect(await availableOf(NAVY_M)).toBe(8);
+  });
+
   it('the same key 20 times at once -> one checkout, one reservation, one unit held', async () => {
     const body = { items: [{ sku: PINK_M, quantity: 1 }, { sku: NAVY_M, quantity: 1 }] };
     const answers = await Promise.all(Array.from({ length: 20 }, () => postCheckout(body, { 'idempotency-key': 'double-click-storm' })));

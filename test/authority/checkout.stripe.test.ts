@@ -225,6 +225,33 @@ describe('the session first, then one write', () => {
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts WHERE idempotency_key = 'client:slow-stripe-twins'").first('n')).toBe(1);
   }, 20_000);
 
+  it('one request of an attempt gives the holds back while its twin is at Stripe: the twin cannot record them, and holds anew', async () => {
+    // A's two calls and B's first fail; B's retry (500 ms later, by the stripe package) then makes the session,
+    // after A has given the shared holds back.
+    await fake('fail', { mode: '500', times: 3 });
+    const attempt = { 'idempotency-key': 'twin-gives-back' };
+    const items = { items: [{ sku: 'HB-NAVY-M', quantity: 3 }] };
+    const a = checkout(items, attempt);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [first, second] = await Promise.all([a, checkout(items, attempt)]);
+    expect([first.status, second.status]).toEqual([502, 200]);
+    const won = await json(second);
+    // The units are held once, by the checkout that was recorded: not under the id A gave back.
+    expect(await available('HB-NAVY-M')).toBe(7);
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(won.checkoutId).first('status')).toBe('active');
+    const calls = await recorded();
+    const keys = [...new Set(calls.filter((c) => c.path === '/v1/checkout/sessions').map((c) => c.idempotencyKey))];
+    expect(keys).toEqual([expect.not.stringContaining(won.checkoutId), `checkout:${won.checkoutId}`]);
+    const givenBack = keys[0]!.replace('checkout:', '');
+    // A wrote the fence for the id it gave back; no checkout was recorded under it.
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(givenBack).first('status')).toBe('released');
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM checkouts WHERE id = ?').bind(givenBack).first('n')).toBe(0);
+    expect(calls.filter((c) => c.idempotencyKey === keys[0])).toHaveLength(4); // A twice, B twice: its second made a session
+    const expired = calls.filter((c) => c.path.endsWith('/expire'));
+    expect(expired).toHaveLength(1); // ... that no checkout could record, so it was expired
+    expect(expired[0]!.path).not.toContain(won.sessionId);
+  }, 20_000);
+
   it('a claim refused after its session was made (the cap, raced): that session is expired and its stock given back', async () => {
     await env.DB.prepare('UPDATE shops SET max_held_units_per_client = 2 WHERE id = ?').bind(SHOP).run();
     try {

@@ -23,7 +23,7 @@ import { resolveLine } from '../domain/availability';
 import { attemptId, checkoutKey, clientCheckoutKey, randomCheckoutId, requestFingerprint } from '../domain/idempotency';
 import { evaluateCoupon, priceLines } from '../domain/pricing';
 import type { AuthorityEnv } from '../env';
-import { holdAll, recordHeldStatement, releaseHolds, reservedLines, type ShortLine } from '../inventory/reservations';
+import { holdAll, recordHeldStatement, releaseUnrecorded, reservedLines, type ShortLine } from '../inventory/reservations';
 import { unknownShop } from '../http/shop-context';
 import { knownSoldOut } from '../inventory/sold-out';
 import { log } from '../log';
@@ -57,7 +57,7 @@ export interface CheckoutContext {
 const EXPIRY_SLACK_MS = 60_000;
 /** How long a request waits for another request of its attempt that is opening the same session. */
 const WAIT_FOR_TWIN_MS = 20_000;
-/** How many times a request waits or starts over for another request of its attempt before answering 503. */
+/** How many times a request waits for, or starts over after, another request of its attempt before answering 503. */
 const MAX_TWIN_WAITS = 40;
 
 interface PricedIntent {
@@ -226,8 +226,10 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     await readAgain();
   };
   let challenged = false;
+  let turns = 0;
 
   for (;;) {
+    if (++turns > MAX_TWIN_WAITS) throw busy(); // never loops without bound
     const own = ownCheckouts(reads, key);
     if (ctx.idempotencyKey !== null) refuseReusedKey(own.newest, fingerprint);
     const { live } = own;
@@ -275,7 +277,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     // at its claim), or its holds are left over from one that never recorded them and are too old for a checkout
     // that must stay payable the whole hold: this attempt takes an id of its own.
     const stale = held.ok && held.expiresAt < expiresAt - EXPIRY_SLACK_MS;
-    if (stale && held.ok) await releaseHolds(ctx.env, shop.id, id, held.lines);
+    if (stale && held.ok) await releaseUnrecorded(ctx.env, ctx.db, { shopId: shop.id, holdId: id, lines: held.lines, expiresAt: held.expiresAt });
     if (stale || (!held.ok && held.reason === 'hold_ended')) {
       id = randomCheckoutId();
       held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
@@ -285,6 +287,8 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       throw shortStock(held.reason === 'insufficient_stock' ? held.lines : []);
     }
 
+    /** These holds, for a give-back while no checkout of this request records them. */
+    const unrecorded = { shopId: shop.id, holdId: id, lines: held.lines, expiresAt: held.expiresAt };
     const checkout: Unopened = {
       id,
       shopId: shop.id,
@@ -320,9 +324,11 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       }
       // No session: the holds go back, unless another request of this attempt has recorded them in its checkout
       // (then the next turn answers with it) or D1 cannot say (then they lapse at their expiry).
-      const recorded = await readAgain().then(() => ownCheckouts(reads, key).live?.id === id, () => null);
-      if (recorded) continue;
-      if (recorded === false) await releaseHolds(ctx.env, shop.id, id, held.lines);
+      const gaveBack = await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null);
+      if (gaveBack === false) {
+        await readAgain();
+        continue;
+      }
       tally(shop.id, { checkouts_failed: 1 });
       log.error('checkout_provider_failed', { requestId: ctx.requestId, shopId: shop.id, checkoutId: id, error: String(error) });
       throw error instanceof ProviderError ? providerProblem() : error;
@@ -338,12 +344,14 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         [recordHeldStatement(ctx.db, { checkoutId: id, lines: held.lines, expiresAt: held.expiresAt, now: claimedAt })],
       );
     } catch (error) {
-      // D1 failed (overloaded, unreachable). If the primary shows the claim did not land, nothing records these
-      // holds or this session; if it cannot say, the claim may have landed, and both are left to lapse at expiry.
-      const landed = await readForCheckout(ctx.db, { ...query, now: claimedAt }).then((again) => ownCheckouts(again, key).live?.id === id, () => null);
-      if (landed === false) {
-        await releaseHolds(ctx.env, shop.id, id, held.lines);
-        await abandonSession(provider, shop.id, id, session);
+      // D1 failed (overloaded, unreachable), and the claim may or may not have landed. The give-back's fence
+      // decides: it gives back only what no claim records, and from then on no claim can. If D1 cannot even take
+      // the fence, the holds and the session lapse at their expiry.
+      const gaveBack = await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null);
+      if (gaveBack) await abandonSession(provider, shop.id, id, session);
+      if (gaveBack === false) {
+        await readAgain(); // the claim landed after all (or a twin's did): the next turn answers with it
+        continue;
       }
       tally(shop.id, { checkouts_failed: 1 });
       throw error;
@@ -355,13 +363,18 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     }
     // Lost the key to another request of the same attempt (which shares these holds, and this session when the
     // provider answered it the same), or the cart to another request for it (the next turn supersedes it), or
-    // refused by a cap.
+    // refused: by a cap, or because a request of this attempt gave these holds back first (the next turn holds
+    // under a new id).
     await readAgain();
     const winner = ownCheckouts(reads, key).live;
-    if (winner?.id !== id) await releaseHolds(ctx.env, shop.id, id, held.lines);
-    if (winner?.sessionId !== session.sessionId) await abandonSession(provider, shop.id, id, session);
-    if (claim.kind === 'refused' && !winner) throw await claimRefused(ctx, shop, claim.reason, holder, intent.cartId, claimedAt);
-    if (++waited > MAX_TWIN_WAITS) throw busy(); // never loops without bound
+    const refusal = claim.kind === 'refused' ? claim.reason : null;
+    const fencedOut = refusal === 'hold_released';
+    if (winner?.id === id) {
+      if (winner.sessionId !== session.sessionId) await abandonSession(provider, shop.id, id, session);
+    } else if (fencedOut || (await releaseUnrecorded(ctx.env, ctx.db, unrecorded))) {
+      await abandonSession(provider, shop.id, id, session);
+    }
+    if (refusal !== null && refusal !== 'hold_released' && !winner) throw await claimRefused(ctx, shop, refusal, holder, intent.cartId, claimedAt);
   }
 }
 
@@ -421,7 +434,7 @@ async function heldOnPrimary(ctx: CheckoutContext, shopId: string, holder: strin
   return { units: row?.units ?? 0, freeAt: row?.freeAt ?? null };
 }
 
-async function claimRefused(ctx: CheckoutContext, shop: Shop, reason: ClaimRefusal, holder: string | null, cartId: string | null, now: number) {
+async function claimRefused(ctx: CheckoutContext, shop: Shop, reason: Exclude<ClaimRefusal, 'hold_released'>, holder: string | null, cartId: string | null, now: number) {
   if (reason === 'coupon_exhausted' || reason === 'coupon_inactive') {
     tally(shop.id, { checkouts_rejected: 1 });
     return couponProblem(reason, reason === 'coupon_exhausted' ? 'This coupon has been used up.' : 'This coupon is no longer valid.');

@@ -32,8 +32,9 @@ export type ClaimOutcome =
   | { kind: 'taken' }
   | { kind: 'refused'; reason: ClaimRefusal };
 
-export type ClaimRefusal = 'client_hold_cap' | 'coupon_exhausted' | 'coupon_inactive';
-const REFUSALS: readonly ClaimRefusal[] = ['client_hold_cap', 'coupon_exhausted', 'coupon_inactive'];
+/** A cap (client_hold_cap, coupon_*), or the holds were given back by another request of the attempt first. */
+export type ClaimRefusal = 'client_hold_cap' | 'coupon_exhausted' | 'coupon_inactive' | 'hold_released';
+const REFUSALS: readonly ClaimRefusal[] = ['client_hold_cap', 'coupon_exhausted', 'coupon_inactive', 'hold_released'];
 
 /** The cap a trigger raised (RAISE(ABORT, '<name>')), if that is what this error is. */
 function refusalOf(error: unknown): ClaimRefusal | null {

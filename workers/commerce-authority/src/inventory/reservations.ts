@@ -75,6 +75,34 @@ export async function releaseHolds(env: AuthorityEnv, shopId: string, reservatio
   return failed;
 }
 
+/**
+ * Gives back holds this request took but did not record, unless a checkout records them: the holds of a checkout
+ * being made are shared by the requests of its attempt (decision 0020). First a `released` reservation is written
+ * under their id, which no claim of that id can pass (migration 0017); if a record is there already (a twin's claim
+ * landed), nothing is given back. True when the holds were given back.
+ */
+export async function releaseUnrecorded(
+  env: AuthorityEnv,
+  db: Database,
+  input: { shopId: string; holdId: string; lines: readonly ReservedLine[]; expiresAt: number },
+): Promise<boolean> {
+  const { shopId, holdId, lines, expiresAt } = input;
+  const now = Date.now();
+  const fenced = await db
+    .insert(reservations)
+    .values({ id: holdId, shopId, status: 'released', expiresAt, lines: [...lines], createdAt: now, updatedAt: now })
+    // An earlier give-back of the same id is no record: giving back again is harmless.
+    .onConflictDoUpdate({
+      target: reservations.id,
+      set: { updatedAt: now },
+      setWhere: and(eq(reservations.shopId, shopId), eq(reservations.status, 'released')),
+    })
+    .returning({ id: reservations.id });
+  if (fenced.length === 0) return false;
+  await releaseHolds(env, shopId, holdId, lines);
+  return true;
+}
+
 export type HoldOutcome =
   | { ok: true; lines: ReservedLine[]; expiresAt: number }
   | { ok: false; reason: 'insufficient_stock'; lines: ShortLine[] }
