@@ -5,13 +5,15 @@
 // checkout and its heaviest functions. One isolate at a time: profiling several at once slows them all.
 // `--worker none` profiles nothing: the wall time per checkout, before and after a change. `--stripe` pays
 // through the fake Stripe (answering at once) instead of the dev provider. `--request noop` sends the bench's
-// no-op DO call instead of checkouts (the floor of npm run bench).
+// no-op DO call instead of checkouts (the floor of npm run bench); `--request sold-out`, checkouts of a variant with
+// no stock (a flash sale's usual answer).
 // On Linux it also prints the CPU time of the workerd process per request: workerd runs every isolate (the
 // workers, the Durable Objects, Miniflare's entry and its D1 simulator) on one thread, so under load that
 // figure is what bounds requests per second.
 // `--compare` (with `--worker none`) sends the no-op call and the checkout in turns on one stack, `--rounds` times,
 // and prints the workerd CPU of each turn and the floor's share of a checkout's (the hot-variant ratio of npm run
-// bench, read from CPU): the machine's speed drifts between runs, and turns a few seconds apart share its state.
+// bench, read from CPU; with `--request sold-out`, the flash sale's): the machine's speed drifts between runs, and
+// turns a few seconds apart share its state.
 // Local only: a tool for deciding what to make cheaper, not a benchmark.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,9 +38,12 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '6' },
   },
 });
-type RequestKind = 'checkout' | 'noop';
-if (args.request !== 'checkout' && args.request !== 'noop') throw new Error('--request: checkout or noop');
+const KINDS = ['checkout', 'noop', 'sold-out'] as const;
+type RequestKind = (typeof KINDS)[number];
+if (!(KINDS as readonly string[]).includes(args.request)) throw new Error(`--request: ${KINDS.join(', ')}`);
+const REQUEST = args.request as RequestKind;
 if (args.compare && args.worker !== 'none') throw new Error('--compare times the requests only: use it with --worker none');
+if (args.compare && REQUEST === 'noop') throw new Error('--compare sets the no-op call against a checkout: --request checkout or sold-out');
 const CHECKOUTS = Number(args.checkouts);
 const IN_FLIGHT = Number(args['in-flight']);
 
@@ -167,8 +172,13 @@ const shop = ShopFile.parse({
     adminTokenVariable: 'BENCH_ADMIN_TOKEN',
     rateLimits: { admin: 10_000_000, read: 10_000_000, validate: 10_000_000, cart: 10_000_000, checkout: 10_000_000 },
   },
-  catalog: { products: [{ sku: 'B-HOT', name: 'Hot', variants: [{ sku: 'B-HOT-1', attributes: {}, unitAmount: 900 }] }] },
-  stock: { 'B-HOT-1': 1_000_000 },
+  catalog: {
+    products: [
+      { sku: 'B-HOT', name: 'Hot', variants: [{ sku: 'B-HOT-1', attributes: {}, unitAmount: 900 }] },
+      { sku: 'B-GONE', name: 'Gone', variants: [{ sku: 'B-GONE-1', attributes: {}, unitAmount: 900 }] },
+    ],
+  },
+  stock: { 'B-HOT-1': 1_000_000, 'B-GONE-1': 0 },
 });
 
 const inspectorPort = await freePort();
@@ -189,9 +199,10 @@ try {
   const send = async (i: number, kind: RequestKind) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'cf-connecting-ip': `10.9.${(i >> 8) & 255}.${i & 255}` };
     if (!args.edge) headers['x-shop-id'] = 'benchshop';
+    const sku = kind === 'sold-out' ? 'B-GONE-1' : 'B-HOT-1';
     const response = kind === 'noop'
       ? await fetch(`${base}/api/bench/noop`, { headers })
-      : await fetch(`${base}/api/checkout-session`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku: 'B-HOT-1', quantity: 1 }] }) });
+      : await fetch(`${base}/api/checkout-session`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sku, quantity: 1 }] }) });
     await response.text();
     return response.status;
   };
@@ -214,16 +225,16 @@ try {
     return { wall: (performance.now() - started) / count, cpu: cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / count : null, statuses };
   };
   const where = `${args.edge ? 'through the edge' : 'to the authority'}, ${IN_FLIGHT} in flight`;
-  const named = (kind: RequestKind) => (kind === 'noop' ? 'no-op DO calls' : 'checkouts');
+  const named = (kind: RequestKind) => ({ noop: 'no-op DO calls', checkout: 'checkouts', 'sold-out': 'sold-out checkouts' })[kind];
   await run('noop', 50); // every isolate warm
-  await run('checkout', 50);
+  await run(REQUEST === 'noop' ? 'checkout' : REQUEST, 50);
 
   if (args.compare) {
     const ratios: number[] = [];
-    console.log(`${CHECKOUTS} no-op DO calls, then ${CHECKOUTS} checkouts, ${args.rounds} times, ${where}: workerd CPU per request`);
+    console.log(`${CHECKOUTS} no-op DO calls, then ${CHECKOUTS} ${named(REQUEST)}, ${args.rounds} times, ${where}: workerd CPU per request`);
     for (let round = 1; round <= Number(args.rounds); round++) {
       const floor = await run('noop', CHECKOUTS);
-      const checkout = await run('checkout', CHECKOUTS);
+      const checkout = await run(REQUEST, CHECKOUTS);
       if (floor.cpu === null || checkout.cpu === null) throw new Error('--compare reads /proc: Linux only');
       ratios.push(floor.cpu / checkout.cpu);
       console.log(`  round ${round}: no-op ${floor.cpu.toFixed(2)} ms, checkout ${checkout.cpu.toFixed(2)} ms, ratio ${ratios.at(-1)!.toFixed(2)}` +
@@ -242,7 +253,7 @@ try {
   await session?.send('Profiler.setSamplingInterval', { interval: 200 });
   await session?.send('Profiler.start');
   if (!args.compare) {
-    const kind = args.request as RequestKind;
+    const kind = REQUEST;
     const { wall, cpu, statuses } = await run(kind, CHECKOUTS);
     console.log(`${CHECKOUTS} ${named(kind)} ${where}: ${wall.toFixed(2)} ms of wall time each, statuses ${JSON.stringify(statuses)}`);
     if (cpu !== null) console.log(`workerd (every isolate, one thread): ${cpu.toFixed(2)} ms of CPU each`);
