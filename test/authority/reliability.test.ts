@@ -112,6 +112,36 @@ describe('D1 failing', () => {
     await expectInvariants();
   });
 
+  it("the claim landing but its answer lost: the checkout is answered, its holds kept, nothing given back", async () => {
+    const withSession = env.DB.withSession.bind(env.DB);
+    let lost = 0;
+    vi.spyOn(env.DB, 'withSession').mockImplementation((constraint) => {
+      const session = withSession(constraint);
+      if (constraint !== 'first-primary') return session;
+      return Object.assign(Object.create(session), {
+        prepare: (query: string) => session.prepare(query),
+        getBookmark: () => session.getBookmark(),
+        batch: async (statements: D1PreparedStatement[]) => {
+          const results = await session.batch(statements);
+          if (lost++ === 0) throw new Error('D1_ERROR: injected: the connection dropped after the commit');
+          return results;
+        },
+      });
+    });
+    const res = await checkout([{ sku: NAVY.sku, quantity: 2 }]);
+    vi.restoreAllMocks();
+    expect(lost).toBeGreaterThan(0);
+    // The give-back's fence found the claim's record: the checkout is the answer, and its holds stay.
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(await env.DB.prepare('SELECT status, session_id FROM checkouts WHERE id = ?').bind(body.checkoutId).first()).toEqual({
+      status: 'open',
+      session_id: body.sessionId,
+    });
+    expect((await inventory()).find((i) => i.sku === NAVY.sku)).toMatchObject({ held: 2, available: 8 });
+    await expectInvariants();
+  });
+
   it('the webhook batch failing: no order and no event recorded; the redelivery applies it once', async () => {
     const open = await json(await checkout([{ sku: NAVY.sku, quantity: 3 }]));
     const event = completed(open);

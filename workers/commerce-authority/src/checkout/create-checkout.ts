@@ -14,7 +14,7 @@ import type { CheckoutRequest, CheckoutResponse, LineRequest } from '../../../..
 import { ProblemError } from '../../../../shared/problem';
 import type { CatalogVariant } from '../db/catalog';
 import { readForCheckout, type CheckoutReads, type CheckoutReadsQuery } from '../db/checkout-reads';
-import { claimCheckout, clientHolds, type ClaimOutcome, type ClaimRefusal, type NewCheckout } from '../db/checkouts';
+import { claimCheckout, clientHolds, findCheckout, type ClaimOutcome, type ClaimRefusal, type NewCheckout } from '../db/checkouts';
 import type { Database } from '../db/client';
 import { tally } from '../db/metrics';
 import type { CheckoutRow, PricedLine } from '../db/schema';
@@ -326,6 +326,8 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       // (then the next turn answers with it) or D1 cannot say (then they lapse at their expiry).
       const gaveBack = await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null);
       if (gaveBack === false) {
+        const recorded = await recordedAs(ctx, shop.id, id);
+        if (recorded) return checkoutView(recorded); // a twin's
         await readAgain();
         continue;
       }
@@ -350,7 +352,13 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       const gaveBack = await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null);
       if (gaveBack) await abandonSession(provider, shop.id, id, session);
       if (gaveBack === false) {
-        await readAgain(); // the claim landed after all (or a twin's did): the next turn answers with it
+        // The claim landed after all (only its answer was lost), or a twin's did: that checkout is the answer.
+        const recorded = await recordedAs(ctx, shop.id, id);
+        if (recorded) {
+          if (recorded.createdAt === claimedAt) tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length, checkouts_opened: 1 });
+          return checkoutView(recorded);
+        }
+        await readAgain();
         continue;
       }
       tally(shop.id, { checkouts_failed: 1 });
@@ -426,6 +434,12 @@ async function abandonSession(provider: PaymentProvider, shopId: string, checkou
   await provider.expireSession(session.sessionId).catch((error: unknown) => {
     log.error('session_expire_failed', { shopId, checkoutId, error: String(error) });
   });
+}
+
+/** The live checkout recorded under this id, with its session, as the primary has it. */
+async function recordedAs(ctx: CheckoutContext, shopId: string, id: string): Promise<CheckoutRow | undefined> {
+  const row = await findCheckout(ctx.db, shopId, id);
+  return row && (row.status === 'open' || row.status === 'pending') && row.sessionId !== null ? row : undefined;
 }
 
 /** What the client holds in live checkouts, as the primary has it (the checkout's read may be a replica's). */
