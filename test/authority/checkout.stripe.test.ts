@@ -252,6 +252,48 @@ describe('the session first, then one write', () => {
     expect(expired[0]!.path).not.toContain(won.sessionId);
   }, 20_000);
 
+  it("a coupon's last use raced: the claim that loses expires its session, and the coupon counts one use", async () => {
+    await call('/api/admin/coupons', { method: 'POST', shop: SHOP, admin: SHOP, json: { code: 'LASTONE', amountOff: 100, maxRedemptions: 1 } });
+    await fake('late', { ms: 300, times: 4 }); // both reads see the use free; both make a coupon and a session
+    const answers = await Promise.all([
+      checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }], coupon: 'lastone' }),
+      checkout({ items: [{ sku: 'HB-PINK-M', quantity: 1 }], coupon: 'lastone' }),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(await json(answers.find((r) => r.status === 409)!)).toMatchObject({ code: 'coupon_exhausted' });
+    const won = await json(answers.find((r) => r.status === 200)!);
+    const calls = await recorded();
+    expect(calls.filter((c) => c.path === '/v1/checkout/sessions')).toHaveLength(2);
+    const expired = calls.filter((c) => c.path.endsWith('/expire'));
+    expect(expired).toHaveLength(1);
+    expect(expired[0]!.path).not.toContain(won.sessionId);
+    const { coupons } = await json(await call('/api/admin/coupons', { shop: SHOP, admin: SHOP }));
+    expect(coupons.find((c: { code: string }) => c.code === 'LASTONE')).toMatchObject({ reserved: 1, redemptions: 0 });
+    expect((await available('HB-NAVY-M')) + (await available('HB-PINK-M'))).toBe(19);
+  }, 20_000);
+
+  it('two tabs check out one cart at once: one live checkout, the stock held once, every other session expired', async () => {
+    const added = await call('/api/cart', { method: 'POST', shop: SHOP, json: { sku: 'HB-NAVY-M', quantity: 1 } });
+    const cookie = added.headers.getAll('set-cookie').map((c) => c.split(';')[0]!).join('; ');
+    await fake('late', { ms: 300, times: 2 }); // both tabs hold and reach Stripe before either claims
+    const answers = await Promise.all(
+      ['tab-a', 'tab-b'].map((tab) => call('/api/checkout-session', { method: 'POST', shop: SHOP, headers: { cookie, 'idempotency-key': tab } })),
+    );
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    const live = await env.DB.prepare("SELECT id, session_id FROM checkouts WHERE shop_id = ? AND cart_id IS NOT NULL AND status = 'open'")
+      .bind(SHOP)
+      .all<{ id: string; session_id: string }>();
+    expect(live.results).toHaveLength(1);
+    expect(await available('HB-NAVY-M')).toBe(9);
+    // Every session made but the live one is expired: the claim that lost the cart's, and the one it then replaced.
+    const calls = await recorded();
+    const made = calls.filter((c) => c.path === '/v1/checkout/sessions').length;
+    expect(made).toBe(3); // each tab's, then the loser's again once it had superseded the winner
+    const expired = calls.filter((c) => c.path.endsWith('/expire'));
+    expect(expired).toHaveLength(made - 1);
+    expect(expired.every((c) => !c.path.includes(live.results[0]!.session_id))).toBe(true);
+  }, 20_000);
+
   it('a claim refused after its session was made (the cap, raced): that session is expired and its stock given back', async () => {
     await env.DB.prepare('UPDATE shops SET max_held_units_per_client = 2 WHERE id = ?').bind(SHOP).run();
     try {
