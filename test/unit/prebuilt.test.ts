@@ -1,8 +1,9 @@
-// Prebuilt statements (db/statements.ts): built once, bound per call, each value encoded by its column.
+// Prebuilt statements (db/statements.ts): built once, bound per call, each value encoded by its column; prebuilt
+// reads also map a batch's answer as drizzle's own batch does.
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { describe, expect, it } from 'vitest';
-import { placeholders, prebuilt } from '../../workers/commerce-authority/src/db/statements';
+import { placeholders, prebuilt, prebuiltRead } from '../../workers/commerce-authority/src/db/statements';
 import { checkouts, type CheckoutRow } from '../../workers/commerce-authority/src/db/schema';
 
 /** A D1 binding that records what it is asked to prepare and bind (nothing runs). */
@@ -59,5 +60,24 @@ describe('prebuilt statements', () => {
     const { db, prepared } = recordingD1();
     expect(() => update(db, { id: 'chk_a' } as Line)).toThrow(/total/);
     expect(prepared.every((p) => p.params.length === 0)).toBe(true);
+  });
+});
+
+describe('prebuilt reads', () => {
+  let builds = 0;
+  const byId = prebuiltRead<{ id: string }, Pick<CheckoutRow, 'id' | 'lines' | 'sessionId'>>((db) => {
+    builds += 1;
+    return db.select({ id: checkouts.id, lines: checkouts.lines, sessionId: checkouts.sessionId }).from(checkouts).where(eq(checkouts.id, sql.placeholder('id')));
+  });
+
+  it("builds once, binds each call, and maps D1's answer to the query's rows (names and JSON decoded)", () => {
+    const { db, prepared } = recordingD1();
+    byId.statement(db, { id: 'chk_a' });
+    byId.statement(recordingD1().db, { id: 'chk_b' });
+    expect(builds).toBe(1);
+    expect(prepared.at(-1)).toEqual({ sql: 'select "id", "lines", "session_id" from "checkouts" where "checkouts"."id" = ?', params: ['chk_a'] });
+    // What D1's batch answers for the statement: rows keyed by column name, JSON as text.
+    const answer = { results: [{ id: 'chk_a', lines: '[{"sku":"HB-NAVY-M","quantity":2}]', session_id: 'cs_1' }], success: true, meta: {} };
+    expect(byId.rows(answer as unknown as D1Result)).toEqual([{ id: 'chk_a', lines: [{ sku: 'HB-NAVY-M', quantity: 2 }], sessionId: 'cs_1' }]);
   });
 });

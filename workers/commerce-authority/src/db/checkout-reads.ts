@@ -7,16 +7,16 @@
 // stock is decided by the holds, the caps and "one live checkout per key" by the claim's INSERT, and a request
 // that loses a race there reads again from the primary (decision 0015).
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { LineRequest } from '../../../../shared/contracts';
 import { lookupKeys } from '../domain/availability';
 import { variantsWithProducts, type CatalogVariant } from './catalog';
 import type { Database } from './client';
 import { clientHolds } from './checkouts';
-import { couponQuery, couponWithUses, type CouponWithUses } from './coupons';
+import { couponQuery, couponWithUses, type CouponQueryRow, type CouponWithUses } from './coupons';
 import { jsonValues } from './json-values';
 import { cartLines, checkouts, shops, variants, type CheckoutRow } from './schema';
 import type { Shop } from './shops';
+import { prebuiltRead, type Statement } from './statements';
 
 export interface CheckoutReadsQuery {
   shopId: string;
@@ -50,84 +50,98 @@ export interface CheckoutReads {
   heldByClient: number;
 }
 
-type Read = BatchItem<'sqlite'>;
-
 /** Live checkouts, written as the partial indexes say it (SQLite matches them on the literal text). */
 const LIVE = sql`${checkouts.status} IN ('pending', 'open')`;
 
+const ph = sql.placeholder;
+const ofShop = (db: Database, where: SQL) => variantsWithProducts(db).where(and(eq(variants.shopId, ph('shopId')), where));
+const ofKey = (db: Database, status?: SQL) =>
+  db
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.shopId, ph('shopId')), eq(checkouts.idempotencyKey, ph('clientKey')), status));
+const ofCart = (db: Database, status?: SQL) =>
+  db
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.shopId, ph('shopId')), eq(checkouts.cartId, ph('cartId')), status));
+const linesOfCart = (db: Database) => and(eq(cartLines.cartId, ph('cartId')), eq(cartLines.shopId, ph('shopId')));
+
+type OfShop = { shopId: string };
+type OfCart = OfShop & { cartId: string };
+type OfKey = OfShop & { clientKey: string };
+
+/** Each read the batch may carry, built by drizzle once per isolate; a request sends those it needs. */
+const READS = {
+  shop: prebuiltRead<OfShop, Shop>((db) => db.select().from(shops).where(and(eq(shops.id, ph('shopId')), eq(shops.status, 'active'))).limit(1)),
+  cartLines: prebuiltRead<OfCart, { sku: string; quantity: number }>((db) =>
+    db
+      .select({ sku: cartLines.sku, quantity: cartLines.quantity })
+      .from(cartLines)
+      .where(linesOfCart(db))
+      .orderBy(cartLines.createdAt, cartLines.sku),
+  ),
+  variantsOfCart: prebuiltRead<OfCart, CatalogVariant>((db) =>
+    ofShop(db, inArray(variants.sku, db.select({ sku: cartLines.sku }).from(cartLines).where(linesOfCart(db)))),
+  ),
+  // Lines named by SKU, and lines named by product and attributes (by variant key): two indexed lookups.
+  variantsBySku: prebuiltRead<OfShop & { skus: string }, CatalogVariant>((db) => ofShop(db, inArray(variants.sku, jsonValues(ph('skus'))))),
+  variantsByKey: prebuiltRead<OfShop & { variantKeys: string }, CatalogVariant>((db) =>
+    ofShop(db, inArray(variants.variantKey, jsonValues(ph('variantKeys')))),
+  ),
+  coupon: prebuiltRead<OfShop & { code: string }, CouponQueryRow>((db) => couponQuery(db, ph('shopId'), ph('code'))),
+  newestOfKey: prebuiltRead<OfKey, CheckoutRow>((db) => ofKey(db).orderBy(desc(checkouts.createdAt)).limit(1)),
+  liveOfKey: prebuiltRead<OfKey, CheckoutRow>((db) => ofKey(db, LIVE).limit(1)),
+  liveOfCart: prebuiltRead<OfCart, CheckoutRow>((db) => ofCart(db, LIVE)),
+  newestOfCart: prebuiltRead<OfCart, CheckoutRow>((db) => ofCart(db).orderBy(desc(checkouts.createdAt)).limit(1)),
+  heldByClient: prebuiltRead<OfShop & { holder: string; cartId: string | null; now: number }, { units: number }>((db) =>
+    clientHolds(db, ph('shopId'), ph('holder'), ph('cartId'), ph('now')),
+  ),
+};
+type ReadName = keyof typeof READS;
+type ValuesOf<N extends ReadName> = Parameters<(typeof READS)[N]['statement']>[1];
+type RowOf<N extends ReadName> = ReturnType<(typeof READS)[N]['rows']>[number];
+
 export async function readForCheckout(db: Database, query: CheckoutReadsQuery): Promise<CheckoutReads> {
   const { shopId, cartId } = query;
-  const ofShop = (where: SQL | undefined) => variantsWithProducts(db).where(and(eq(variants.shopId, shopId), where));
   const keys = (query.items ?? []).map(lookupKeys);
   const skus = keys.flatMap((k) => (k.sku ? [k.sku] : []));
   const variantKeys = keys.flatMap((k) => (k.sku ? [] : [k.variantKey]));
-  const ofCart = (cart: string, status?: SQL) =>
-    db
-      .select()
-      .from(checkouts)
-      .where(and(eq(checkouts.shopId, shopId), eq(checkouts.cartId, cart), status));
-  const skusOfCart = (cart: string) =>
-    db.select({ sku: cartLines.sku }).from(cartLines).where(and(eq(cartLines.cartId, cart), eq(cartLines.shopId, shopId)));
 
-  // Each read is in the batch only when the request needs it; the names keep the answers apart.
-  const reads: Record<keyof CheckoutReads, Read | null> = {
-    shop: db.select().from(shops).where(and(eq(shops.id, shopId), eq(shops.status, 'active'))).limit(1),
-    cartLines:
-      query.items === null && cartId !== null
-        ? db
-            .select({ sku: cartLines.sku, quantity: cartLines.quantity })
-            .from(cartLines)
-            .where(and(eq(cartLines.cartId, cartId), eq(cartLines.shopId, shopId)))
-            .orderBy(cartLines.createdAt, cartLines.sku)
-        : null,
-    variants:
-      query.items === null
-        ? cartId !== null
-          ? ofShop(inArray(variants.sku, skusOfCart(cartId)))
-          : null
-        : skus.length > 0
-          ? ofShop(inArray(variants.sku, jsonValues(skus)))
-          : null,
-    coupon: query.coupon !== null ? couponQuery(db, shopId, query.coupon) : null,
-    newestOfKey:
-      query.clientKey !== null
-        ? db
-            .select()
-            .from(checkouts)
-            .where(and(eq(checkouts.shopId, shopId), eq(checkouts.idempotencyKey, query.clientKey)))
-            .orderBy(desc(checkouts.createdAt))
-            .limit(1)
-        : null,
-    liveOfKey:
-      query.clientKey !== null
-        ? db
-            .select()
-            .from(checkouts)
-            .where(and(eq(checkouts.shopId, shopId), eq(checkouts.idempotencyKey, query.clientKey), LIVE))
-            .limit(1)
-        : null,
-    liveOfCart: cartId !== null ? ofCart(cartId, LIVE) : null,
-    newestOfCart: cartId !== null ? ofCart(cartId).orderBy(desc(checkouts.createdAt)).limit(1) : null,
-    heldByClient: query.holder !== null ? clientHolds(db, shopId, query.holder, cartId, query.now) : null,
-  };
-  // Lines named by product and attributes are looked up by variant key, in the same batch.
-  const byVariantKey = variantKeys.length > 0 ? ofShop(inArray(variants.variantKey, jsonValues(variantKeys))) : null;
+  const sent: { name: ReadName; statement: Statement }[] = [];
+  const send = <N extends ReadName>(name: N, values: ValuesOf<N>) =>
+    sent.push({ name, statement: (READS[name].statement as (db: Database, values: ValuesOf<N>) => Statement)(db, values) });
+  send('shop', { shopId });
+  if (query.items === null && cartId !== null) {
+    send('cartLines', { shopId, cartId });
+    send('variantsOfCart', { shopId, cartId });
+  }
+  if (skus.length > 0) send('variantsBySku', { shopId, skus: JSON.stringify(skus) });
+  if (variantKeys.length > 0) send('variantsByKey', { shopId, variantKeys: JSON.stringify(variantKeys) });
+  if (query.coupon !== null) send('coupon', { shopId, code: query.coupon.toUpperCase() });
+  if (query.clientKey !== null) {
+    send('newestOfKey', { shopId, clientKey: query.clientKey });
+    send('liveOfKey', { shopId, clientKey: query.clientKey });
+  }
+  if (cartId !== null) {
+    send('liveOfCart', { shopId, cartId });
+    send('newestOfCart', { shopId, cartId });
+  }
+  if (query.holder !== null) send('heldByClient', { shopId, holder: query.holder, cartId, now: query.now });
 
-  const named = (Object.entries(reads) as [keyof CheckoutReads, Read | null][]).filter((entry): entry is [keyof CheckoutReads, Read] => entry[1] !== null);
-  const batch = [...named.map(([, read]) => read), ...(byVariantKey ? [byVariantKey] : [])];
-  const results = await db.batch(batch as [Read, ...Read[]]);
-  const answer = new Map<keyof CheckoutReads, unknown[]>(named.map(([name], i) => [name, results[i] as unknown[]]));
-  const rows = <T>(name: keyof CheckoutReads) => (answer.get(name) ?? []) as T[];
+  const results = await db.$client.batch(sent.map((read) => read.statement));
+  const answer = new Map<ReadName, unknown[]>(sent.map(({ name }, i) => [name, READS[name].rows(results[i]!)]));
+  const rows = <N extends ReadName>(name: N) => (answer.get(name) ?? []) as RowOf<N>[];
 
   return {
-    shop: rows<Shop>('shop')[0],
-    cartLines: rows<{ sku: string; quantity: number }>('cartLines'),
-    variants: [...rows<CatalogVariant>('variants'), ...((byVariantKey ? results.at(-1) : []) as CatalogVariant[])],
+    shop: rows('shop')[0],
+    cartLines: rows('cartLines'),
+    variants: [...rows('variantsOfCart'), ...rows('variantsBySku'), ...rows('variantsByKey')],
     coupon: couponWithUses(rows('coupon')),
-    newestOfKey: rows<CheckoutRow>('newestOfKey')[0],
-    liveOfKey: rows<CheckoutRow>('liveOfKey')[0],
-    liveOfCart: rows<CheckoutRow>('liveOfCart'),
-    newestOfCart: rows<CheckoutRow>('newestOfCart')[0],
-    heldByClient: rows<{ units: number }>('heldByClient')[0]?.units ?? 0,
+    newestOfKey: rows('newestOfKey')[0],
+    liveOfKey: rows('liveOfKey')[0],
+    liveOfCart: rows('liveOfCart'),
+    newestOfCart: rows('newestOfCart')[0],
+    heldByClient: rows('heldByClient')[0]?.units ?? 0,
   };
 }

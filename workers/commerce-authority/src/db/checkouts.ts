@@ -2,7 +2,7 @@
 // claiming is one INSERT, so of two concurrent requests with one key exactly one row lands. The same INSERT is
 // where the cap on a client's held units is checked, and the coupon use is reserved in its batch. A row is
 // written once its provider session exists (decision 0020), so a live checkout always has one.
-import { and, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, inArray, sql, type Placeholder } from 'drizzle-orm';
 import type { Database } from './client';
 import { releaseCouponUseStatement, reserveCouponUse } from './coupons';
 import { placeholders, prebuilt, prepared, type Statement } from './statements';
@@ -77,7 +77,13 @@ export async function claimCheckout(db: Database, row: NewCheckout, now: number,
  * a new one supersedes it), and when the earliest of them ends (for Retry-After). A query, so the checkout's read
  * can carry it in its batch.
  */
-export function clientHolds(db: Database, shopId: string, clientKey: string, cartId: string | null, now: number) {
+export function clientHolds(
+  db: Database,
+  shopId: string | Placeholder,
+  clientKey: string | Placeholder,
+  cartId: string | null | Placeholder,
+  now: number | Placeholder,
+) {
   return (
     db
       .select({ units: sql<number>`COALESCE(SUM(${checkouts.heldUnits}), 0)`, freeAt: sql<number | null>`MIN(${checkouts.expiresAt})` })
@@ -89,7 +95,8 @@ export function clientHolds(db: Database, shopId: string, clientKey: string, car
           eq(checkouts.clientKey, clientKey),
           sql`${checkouts.status} IN ('pending', 'open')`,
           gt(checkouts.expiresAt, now),
-          cartId === null ? undefined : sql`${checkouts.cartId} IS NOT ${cartId}`,
+          // As the trigger has it; one shape whether or not there is a cart, so the checkout's read can be prebuilt.
+          sql`(${cartId} IS NULL OR ${checkouts.cartId} IS NOT ${cartId})`,
         ),
       )
   );

@@ -1,7 +1,7 @@
 // Coupons per shop and their uses. Codes are stored upper case and matched case-insensitively. A use is
 // reserved when a checkout opens, redeemed when it is paid and released when it ends unpaid; the
 // coupon_redemptions_limit trigger keeps live-or-paid uses within maxRedemptions however many checkouts race.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type Placeholder } from 'drizzle-orm';
 import type { CouponCreateRequest } from '../../../../shared/contracts';
 import type { Database } from './client';
 import { prepared, type Statement } from './statements';
@@ -19,15 +19,18 @@ const uses = (status: 'reserved' | 'redeemed') =>
 const withUses = { coupon: coupons, redeemed: uses('redeemed'), reserved: uses('reserved') };
 
 /** The coupon with its uses, as a query (for a batch); `couponWithUses` reads its row. */
-export function couponQuery(db: Database, shopId: string, code: string) {
+export function couponQuery(db: Database, shopId: string | Placeholder, code: string | Placeholder) {
   return db
     .select(withUses)
     .from(coupons)
-    .where(and(eq(coupons.shopId, shopId), eq(coupons.code, code.toUpperCase())))
+    .where(and(eq(coupons.shopId, shopId), eq(coupons.code, typeof code === 'string' ? code.toUpperCase() : code)))
     .limit(1);
 }
 
-export function couponWithUses(rows: Awaited<ReturnType<typeof couponQuery>>): CouponWithUses | undefined {
+/** A row of `couponQuery`: the coupon and its counted uses. */
+export type CouponQueryRow = Awaited<ReturnType<typeof couponQuery>>[number];
+
+export function couponWithUses(rows: readonly CouponQueryRow[]): CouponWithUses | undefined {
   const row = rows[0];
   return row && { ...row.coupon, redeemed: row.redeemed, reserved: row.reserved };
 }

@@ -1,6 +1,9 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 
-/** `column IN (SELECT value FROM json_each(?))`: any number of values through a single bound parameter. */
-export function jsonValues(values: readonly string[]): SQL {
-  return sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
+/**
+ * `column IN (SELECT value FROM json_each(?))`: any number of values through a single bound parameter. A
+ * placeholder stands for the values' JSON (a prebuilt query's, bound per call).
+ */
+export function jsonValues(values: readonly string[] | Placeholder): SQL {
+  return sql`(SELECT value FROM json_each(${Array.isArray(values) ? JSON.stringify(values) : values}))`;
 }

@@ -37,6 +37,33 @@ export function prebuilt<Values extends object>(build: (db: Database) => Query):
   };
 }
 
+/** A query drizzle can prepare: a select, whose rows it knows how to map. */
+interface Preparable<Row> {
+  prepare(): { getQuery(): { sql: string; params: unknown[] }; mapResult(response: unknown, isFromBatch?: boolean): unknown; execute(): Promise<Row[]> };
+}
+
+/**
+ * A read of fixed shape on a hot path, for a D1 batch, as `prebuilt` is for writes: drizzle builds and prepares it
+ * once per isolate (placeholders for its values), `statement` binds a call's values, and `rows` maps the batch's
+ * answer for it the way drizzle's own batch does (column names, JSON columns decoded). A checkout's read is five
+ * such queries or more, and building them took drizzle about 0.4 ms of a refusal's 3.2 ms in the authority.
+ */
+export function prebuiltRead<Values extends object, Row>(build: (db: Database) => Preparable<Row>) {
+  let built: ReturnType<Preparable<Row>['prepare']> | undefined;
+  return {
+    statement(db: Database, values: Values): Statement {
+      // The text and the mapping depend only on the shape. Preparing also makes a D1 statement on this first
+      // caller's connection, which is never run: each call prepares the text on its own.
+      built ??= build(db).prepare();
+      const { sql, params } = built.getQuery();
+      return db.$client.prepare(sql).bind(...fillPlaceholders(params, values as Record<string, unknown>));
+    },
+    rows(result: D1Result): Row[] {
+      return built!.mapResult(result, true) as Row[];
+    },
+  };
+}
+
 /** A placeholder for each name, for a prebuilt statement's values. */
 export function placeholders<Name extends string>(names: readonly Name[]): Record<Name, Placeholder<Name>> {
   return Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as Record<Name, Placeholder<Name>>;
