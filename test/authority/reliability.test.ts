@@ -89,48 +89,46 @@ describe('stock objects failing', () => {
   });
 });
 
+/**
+ * The checkout's writes (its primary session's batches) go through `batch`, which gets the real one; the read
+ * before them goes to a read session, untouched. Returns how many batches were sent.
+ */
+function primaryBatches(batch: (real: (statements: D1PreparedStatement[]) => Promise<D1Result[]>, statements: D1PreparedStatement[], n: number) => Promise<D1Result[]>) {
+  const withSession = env.DB.withSession.bind(env.DB);
+  let sent = 0;
+  vi.spyOn(env.DB, 'withSession').mockImplementation((constraint) => {
+    const session = withSession(constraint);
+    if (constraint !== 'first-primary') return session;
+    return Object.assign(Object.create(session), {
+      prepare: (query: string) => session.prepare(query),
+      getBookmark: () => session.getBookmark(),
+      batch: (statements: D1PreparedStatement[]) => batch((s) => session.batch(s), statements, sent++),
+    });
+  });
+  return () => sent;
+}
+
 describe('D1 failing', () => {
   it("the checkout's claim failing: a 500, and the units it held are given back at once", async () => {
-    // The claim is the first batch on the primary session; the read before it goes to a read session.
-    const withSession = env.DB.withSession.bind(env.DB);
-    let failed = 0;
-    vi.spyOn(env.DB, 'withSession').mockImplementation((constraint) => {
-      const session = withSession(constraint);
-      if (constraint !== 'first-primary') return session;
-      return Object.assign(Object.create(session), {
-        prepare: (query: string) => session.prepare(query),
-        getBookmark: () => session.getBookmark(),
-        batch: (statements: D1PreparedStatement[]) =>
-          failed++ === 0 ? Promise.reject(new Error('D1_ERROR: injected: overloaded')) : session.batch(statements),
-      });
-    });
+    // The claim is the first batch on the primary session.
+    const sent = primaryBatches((real, statements, n) => (n === 0 ? Promise.reject(new Error('D1_ERROR: injected: overloaded')) : real(statements)));
     const res = await checkout([{ sku: NAVY.sku, quantity: 2 }, { sku: PINK.sku, quantity: 1 }]);
     vi.restoreAllMocks();
     expect(res.status).toBe(500);
-    expect(failed).toBeGreaterThan(0);
+    expect(sent()).toBeGreaterThan(0);
     expect((await inventory()).filter((i) => [NAVY.sku, PINK.sku].includes(i.sku)).map((i) => i.held)).toEqual([0, 0]);
     await expectInvariants();
   });
 
   it("the claim landing but its answer lost: the checkout is answered, its holds kept, nothing given back", async () => {
-    const withSession = env.DB.withSession.bind(env.DB);
-    let lost = 0;
-    vi.spyOn(env.DB, 'withSession').mockImplementation((constraint) => {
-      const session = withSession(constraint);
-      if (constraint !== 'first-primary') return session;
-      return Object.assign(Object.create(session), {
-        prepare: (query: string) => session.prepare(query),
-        getBookmark: () => session.getBookmark(),
-        batch: async (statements: D1PreparedStatement[]) => {
-          const results = await session.batch(statements);
-          if (lost++ === 0) throw new Error('D1_ERROR: injected: the connection dropped after the commit');
-          return results;
-        },
-      });
+    const sent = primaryBatches(async (real, statements, n) => {
+      const results = await real(statements);
+      if (n === 0) throw new Error('D1_ERROR: injected: the connection dropped after the commit');
+      return results;
     });
     const res = await checkout([{ sku: NAVY.sku, quantity: 2 }]);
     vi.restoreAllMocks();
-    expect(lost).toBeGreaterThan(0);
+    expect(sent()).toBeGreaterThan(0);
     // The give-back's fence found the claim's record: the checkout is the answer, and its holds stay.
     expect(res.status).toBe(200);
     const body = await json(res);
