@@ -227,6 +227,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
   };
   let challenged = false;
   let turns = 0;
+  let spent = false;
 
   for (;;) {
     if (++turns > MAX_TWIN_WAITS) throw busy(); // never loops without bound
@@ -271,13 +272,18 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     // came before it; for a cart, that is the cart's newest checkout whatever its key. A request that lost the cart
     // to another checkout gives its holds back, and a twin that has since seen that checkout holds under another id.
     const previous = intent.cartId !== null ? reads.newestOfCart : own.newest;
-    let id = await attemptId(shop.id, key, previous?.id ?? null, now);
+    // An id this request fenced is spent: the next turn takes its own, whether or not the stock objects let go.
+    let id = spent ? randomCheckoutId() : await attemptId(shop.id, key, previous?.id ?? null, now);
+    spent = false;
     let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
     // The id was spent by an earlier request that held and gave its holds back without recording a checkout (refused
     // at its claim), or its holds are left over from one that never recorded them and are too old for a checkout
     // that must stay payable the whole hold: this attempt takes an id of its own.
     const stale = held.ok && held.expiresAt < expiresAt - EXPIRY_SLACK_MS;
-    if (stale && held.ok) await releaseUnrecorded(ctx.env, ctx.db, { shopId: shop.id, holdId: id, lines: held.lines, expiresAt: held.expiresAt });
+    if (stale && held.ok) {
+      // Left to lapse if D1 cannot take the fence: this attempt holds under an id of its own either way.
+      await releaseUnrecorded(ctx.env, ctx.db, { shopId: shop.id, holdId: id, lines: held.lines, expiresAt: held.expiresAt }).catch(() => null);
+    }
     if (stale || (!held.ok && held.reason === 'hold_ended')) {
       id = randomCheckoutId();
       held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
@@ -323,7 +329,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         continue;
       }
       // No session: the holds go back, unless another request of this attempt has recorded them in its checkout
-      // (then the next turn answers with it) or D1 cannot say (then they lapse at their expiry).
+      // (then that checkout is the answer) or D1 cannot say (then they lapse at their expiry).
       const gaveBack = await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null);
       if (gaveBack === false) {
         const recorded = await recordedAs(ctx, shop.id, id);
@@ -379,8 +385,9 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     const fencedOut = refusal === 'hold_released';
     if (winner?.id === id) {
       if (winner.sessionId !== session.sessionId) await abandonSession(provider, shop.id, id, session);
-    } else if (fencedOut || (await releaseUnrecorded(ctx.env, ctx.db, unrecorded))) {
+    } else if (fencedOut || (await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null))) {
       await abandonSession(provider, shop.id, id, session);
+      spent = true;
     }
     if (refusal !== null && refusal !== 'hold_released' && !winner) throw await claimRefused(ctx, shop, refusal, holder, intent.cartId, claimedAt);
   }
