@@ -293,6 +293,11 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       throw shortStock(held.reason === 'insufficient_stock' ? held.lines : []);
     }
 
+    const opened = (recorded: CheckoutRow) => {
+      tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length, checkouts_opened: 1 });
+      log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: id, provider: provider.name, total });
+      return checkoutView(recorded);
+    };
     /** These holds, for a give-back while no checkout of this request records them. */
     const unrecorded = { shopId: shop.id, holdId: id, lines: held.lines, expiresAt: held.expiresAt };
     const checkout: Unopened = {
@@ -360,21 +365,14 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       if (gaveBack === false) {
         // The claim landed after all (only its answer was lost), or a twin's did: that checkout is the answer.
         const recorded = await recordedAs(ctx, shop.id, id);
-        if (recorded) {
-          if (recorded.createdAt === claimedAt) tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length, checkouts_opened: 1 });
-          return checkoutView(recorded);
-        }
+        if (recorded) return recorded.createdAt === claimedAt ? opened(recorded) : checkoutView(recorded);
         await readAgain();
         continue;
       }
       tally(shop.id, { checkouts_failed: 1 });
       throw error;
     }
-    if (claim.kind === 'claimed') {
-      tally(shop.id, { holds_created: held.lines.filter((l) => l.held).length, checkouts_opened: 1 });
-      log.info('checkout_opened', { requestId: ctx.requestId, shopId: shop.id, checkoutId: id, provider: provider.name, total });
-      return checkoutView(claim.checkout);
-    }
+    if (claim.kind === 'claimed') return opened(claim.checkout);
     // Lost the key to another request of the same attempt (which shares these holds, and this session when the
     // provider answered it the same), or the cart to another request for it (the next turn supersedes it), or
     // refused: by a cap, or because a request of this attempt gave these holds back first (the next turn holds

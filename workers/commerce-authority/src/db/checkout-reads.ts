@@ -11,7 +11,7 @@ import type { LineRequest } from '../../../../shared/contracts';
 import { lookupKeys } from '../domain/availability';
 import { variantsWithProducts, type CatalogVariant } from './catalog';
 import type { Database } from './client';
-import { clientHolds } from './checkouts';
+import { clientHolds, LIVE } from './checkouts';
 import { couponQuery, couponWithUses, type CouponQueryRow, type CouponWithUses } from './coupons';
 import { jsonValues } from './json-values';
 import { cartLines, checkouts, shops, variants, type CheckoutRow } from './schema';
@@ -50,8 +50,6 @@ export interface CheckoutReads {
   heldByClient: number;
 }
 
-/** Live checkouts, written as the partial indexes say it (SQLite matches them on the literal text). */
-const LIVE = sql`${checkouts.status} IN ('pending', 'open')`;
 
 const ph = sql.placeholder;
 const ofShop = (db: Database, where: SQL) => variantsWithProducts(db).where(and(eq(variants.shopId, ph('shopId')), where));

@@ -10,6 +10,9 @@ import { checkouts, type CheckoutRow } from './schema';
 
 export type NewCheckout = Omit<CheckoutRow, 'status' | 'createdAt' | 'updatedAt'>;
 
+/** Live checkouts, written as the partial indexes say it (SQLite matches them on the literal text). */
+export const LIVE = sql`${checkouts.status} IN ('pending', 'open')`;
+
 export async function findCheckout(db: Database, shopId: string, checkoutId: string): Promise<CheckoutRow | undefined> {
   return db
     .select()
@@ -93,7 +96,7 @@ export function clientHolds(
         and(
           eq(checkouts.shopId, shopId),
           eq(checkouts.clientKey, clientKey),
-          sql`${checkouts.status} IN ('pending', 'open')`,
+          LIVE,
           gt(checkouts.expiresAt, now),
           // As the trigger has it; one shape whether or not there is a cart, so the checkout's read can be prebuilt.
           sql`(${cartId} IS NULL OR ${checkouts.cartId} IS NOT ${cartId})`,
