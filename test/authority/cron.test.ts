@@ -35,10 +35,15 @@ describe('cron', () => {
       shopId: 'cochlearfit',
       reservationId: 'lost-alarm',
       lines: [{ sku: 'HB-NAVY-M', variantKey: NAVY_M_KEY, quantity: 2, backorder: false }],
-      expiresAt: Date.now() + 150,
+      expiresAt: Date.now() + 60 * 60 * 1000,
     });
-    await runInDurableObject(object, (_instance, state) => state.storage.deleteAlarm());
-    await new Promise((r) => setTimeout(r, 200));
+    // The hold lapses with its alarm lost: set in the past by hand, so no alarm can race the test.
+    const lapsed = Date.now() - 1_000;
+    await runInDurableObject(object, (_instance, state) => {
+      state.storage.sql.exec(`UPDATE holds SET expires_at = ? WHERE hold_id = 'lost-alarm'`, lapsed);
+      return state.storage.deleteAlarm();
+    });
+    await env.DB.prepare('UPDATE reservations SET expires_at = ? WHERE id = ?').bind(lapsed, 'lost-alarm').run();
     const holdStatus = () =>
       runInDurableObject(object, (_i, state) => state.storage.sql.exec<{ status: string }>(`SELECT status FROM holds WHERE hold_id = 'lost-alarm'`).one().status);
     expect(await holdStatus()).toBe('active');
