@@ -4,6 +4,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
+import { breakStockObject, repairStockObjects } from './faults';
 import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
 import { checkoutSession, deliver, stripeEvent } from './stripe-events';
 
@@ -30,6 +31,9 @@ async function available(sku: string): Promise<number> {
   const { items } = await json(await call('/api/admin/inventory', { shop: SHOP, admin: SHOP }));
   return items.find((i: { sku: string }) => i.sku === sku).available;
 }
+
+const runCron = () =>
+  new CommerceAuthority(createExecutionContext(), env).scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }));
 
 beforeEach(async () => {
   await releaseAllHolds();
@@ -171,6 +175,34 @@ describe('Stripe failing at each step', () => {
     expect((await checkout({ items: [{ sku: 'HB-NAVY-M', quantity: 1 }], coupon: 'failcoupon' })).status).toBe(200);
   }, 20_000);
 
+  it('Stripe failing while a stock object cannot let go: 502; the give-back is left to the reaper, which finishes it within a run', async () => {
+    await fake('fail', { mode: '500' });
+    breakStockObject('hb|colour=pink;size=m', 'release', SHOP);
+    const items = { items: [{ sku: 'HB-NAVY-M', quantity: 2 }, { sku: 'HB-PINK-M', quantity: 3 }] };
+    const attempt = { 'idempotency-key': 'release-fails' };
+    try {
+      expect((await checkout(items, attempt)).status).toBe(502);
+    } finally {
+      repairStockObjects();
+    }
+    // Navy let go; pink could not, and its units stay out of sale only until the reaper's next run.
+    expect([await available('HB-NAVY-M'), await available('HB-PINK-M')]).toEqual([10, 7]);
+    const givenBack = (await recorded()).find((c) => c.path === '/v1/checkout/sessions')!.idempotencyKey!.replace('checkout:', '');
+    const fence = () => env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(givenBack).first('status');
+    expect(await fence()).toBe('releasing');
+
+    // Stripe recovers and the shopper tries again: a checkout of its own, never the id being given back.
+    await fake('reset', {});
+    const retry = await checkout(items, attempt);
+    expect(retry.status).toBe(200);
+    const { checkoutId } = await json(retry);
+    expect(checkoutId).not.toBe(givenBack);
+    await runCron();
+    expect(await fence()).toBe('released');
+    expect([await available('HB-NAVY-M'), await available('HB-PINK-M')]).toEqual([8, 7]); // the retry's holds, and only those
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(checkoutId).first('status')).toBe('active');
+  }, 20_000);
+
   it('expiring a superseded session failing: the new checkout still opens and the old holds are released', async () => {
     const cookieShopper = await call('/api/cart', { method: 'POST', shop: SHOP, json: { sku: 'HB-NAVY-M', quantity: 1 } });
     const cookie = cookieShopper.headers.getAll('set-cookie')[0]!.split(';')[0]!;
@@ -252,6 +284,32 @@ describe('the session first, then one write', () => {
     expect(expired[0]!.path).not.toContain(won.sessionId);
   }, 20_000);
 
+  it('... and when the stock object cannot let go of them: the fence still holds the twin off, and the reaper finishes', async () => {
+    await fake('fail', { mode: '500', times: 3 });
+    breakStockObject('hb|colour=navy;size=m', 'release', SHOP);
+    const attempt = { 'idempotency-key': 'twin-gives-back-slowly' };
+    const items = { items: [{ sku: 'HB-NAVY-M', quantity: 3 }] };
+    let answers: Response[];
+    try {
+      const a = checkout(items, attempt);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answers = await Promise.all([a, checkout(items, attempt)]);
+    } finally {
+      repairStockObjects();
+    }
+    expect(answers.map((r) => r.status)).toEqual([502, 200]);
+    const won = await json(answers[1]!);
+    const keys = [...new Set((await recorded()).filter((c) => c.path === '/v1/checkout/sessions').map((c) => c.idempotencyKey))];
+    const givenBack = keys[0]!.replace('checkout:', '');
+    expect(givenBack).not.toBe(won.checkoutId);
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(givenBack).first('status')).toBe('releasing');
+    expect(await available('HB-NAVY-M')).toBe(4); // the fenced holds, until the reaper's run, and the checkout's own
+    await runCron();
+    // Had the twin recorded the fenced id, the reaper would now have given back its checkout's holds (10).
+    expect(await available('HB-NAVY-M')).toBe(7);
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(won.checkoutId).first('status')).toBe('active');
+  }, 20_000);
+
   it("a coupon's last use raced: the claim that loses expires its session, and the coupon counts one use", async () => {
     await call('/api/admin/coupons', { method: 'POST', shop: SHOP, admin: SHOP, json: { code: 'LASTONE', amountOff: 100, maxRedemptions: 1 } });
     await fake('late', { ms: 300, times: 4 }); // both reads see the use free; both make a coupon and a session
@@ -326,9 +384,7 @@ describe('a deactivated shop', () => {
     await env.DB.prepare("UPDATE shops SET status = 'inactive' WHERE id = ?").bind(SHOP).run();
     try {
       await fake('reset', {});
-      await new CommerceAuthority(createExecutionContext(), env).scheduled(
-        createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
-      );
+      await runCron();
       const expired = (await recorded()).filter((r) => r.path === `/v1/checkout/sessions/${open.sessionId}/expire`);
       expect(expired).toHaveLength(1);
       expect(expired[0]).toMatchObject({ method: 'POST', authorized: true });

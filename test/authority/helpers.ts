@@ -120,7 +120,7 @@ export async function releaseAllHolds(): Promise<void> {
   const { env } = await import('cloudflare:workers');
   const { database } = await import('../../workers/commerce-authority/src/db/client');
   const { releaseReservation } = await import('../../workers/commerce-authority/src/inventory/reservations');
-  const live = await env.DB.prepare("SELECT id, shop_id FROM reservations WHERE status IN ('pending', 'active')").all<{ id: string; shop_id: string }>();
+  const live = await env.DB.prepare("SELECT id, shop_id FROM reservations WHERE status IN ('pending', 'active', 'releasing')").all<{ id: string; shop_id: string }>();
   for (const r of live.results) await releaseReservation(env, database(env.DB), r.shop_id, r.id);
   await env.DB.prepare("UPDATE checkouts SET status = 'expired' WHERE status IN ('pending', 'open')").run();
   await env.DB.prepare("UPDATE coupon_redemptions SET status = 'released' WHERE status = 'reserved'").run();

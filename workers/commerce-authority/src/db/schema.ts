@@ -133,8 +133,9 @@ export const reservations = sqliteTable(
       .references(() => shops.id),
     /** pending: holds being taken; active: all held; rejected: short stock, nothing held;
      *  failed: stock unreachable, holds released; releasing: a release failed part-way and the reaper retries it;
-     *  released / committed / expired: ended. A `released` row with no checkout is the fence of holds given back
-     *  before any checkout recorded them: no checkout may then be claimed with its id (migration 0017). */
+     *  released / committed / expired: ended. A `released` (or, while its stock objects let go, `releasing`) row
+     *  with no checkout is the fence of holds given back before any checkout recorded them: no checkout may then be
+     *  claimed with its id (migrations 0017, 0018). */
     status: text('status', {
       enum: ['pending', 'active', 'rejected', 'failed', 'releasing', 'released', 'committed', 'expired'],
     }).notNull(),

@@ -75,11 +75,15 @@ export async function releaseHolds(env: AuthorityEnv, shopId: string, reservatio
   return failed;
 }
 
+/** A fence's statuses: given back, or being given back. Either refuses a claim of its id. */
+const FENCES: ReservationRow['status'][] = ['released', 'releasing'];
+
 /**
  * Gives back holds this request took but did not record, unless a checkout records them: the holds of a checkout
  * being made are shared by the requests of its attempt (decision 0020). First a `released` reservation is written
- * under their id, which no claim of that id can pass (migration 0017); if a record is there already (a twin's claim
- * landed), nothing is given back. True when the holds were given back.
+ * under their id, which no claim of that id can pass (migrations 0017, 0018); if a record is there already (a
+ * twin's claim landed), nothing is given back. A stock object that cannot let go leaves the fence `releasing`, for
+ * the reaper to finish within a minute. True when the holds were given back (or are being).
  */
 export async function releaseUnrecorded(
   env: AuthorityEnv,
@@ -95,11 +99,14 @@ export async function releaseUnrecorded(
     .onConflictDoUpdate({
       target: reservations.id,
       set: { updatedAt: now },
-      setWhere: and(eq(reservations.shopId, shopId), eq(reservations.status, 'released')),
+      setWhere: and(eq(reservations.shopId, shopId), inArray(reservations.status, FENCES)),
     })
     .returning({ id: reservations.id });
   if (fenced.length === 0) return false;
-  await releaseHolds(env, shopId, holdId, lines);
+  if (await releaseHolds(env, shopId, holdId, lines)) {
+    // If even this fails, the holds lapse at their expiry, as they would have.
+    await markEnded(db, shopId, holdId, ['released'], 'releasing').catch(() => false);
+  }
   return true;
 }
 
