@@ -101,6 +101,35 @@ describe('checkout: coupons', () => {
     expect(amount.amounts).toMatchObject({ subtotal: 3600, discount: 500, total: 3100 });
   });
 
+  it('one read carrying all it can (lines by SKU and by attributes, a coupon, a key, an address): priced, held, and found again by its retry', async () => {
+    expect((await coupon({ code: 'MIXED', percentOff: 20, maxRedemptions: 2 })).status).toBe(201);
+    const request = {
+      items: [
+        { sku: NAVY_M, quantity: 2 },
+        { sku: 'HB', variantAttributes: { Size: 'm', Colour: 'PINK' }, quantity: 1 },
+      ],
+      coupon: 'mixed',
+    };
+    const headers = { 'idempotency-key': 'mixed-read', 'x-client-ip': '198.51.100.23' };
+    const first = await postCheckout(request, headers);
+    expect(first.status).toBe(200);
+    const body = await json(first);
+    expect(body.amounts).toEqual({ subtotal: 5500, discount: 1100, shipping: 0, tax: 0, total: 4400 });
+    expect(body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([
+      [NAVY_M, 2],
+      [PINK_M, 1],
+    ]);
+    expect([await availableOf(NAVY_M), await availableOf(PINK_M)]).toEqual([8, 9]);
+
+    const retry = await postCheckout(request, headers);
+    expect(retry.status).toBe(200);
+    expect(await json(retry)).toEqual(body);
+    expect([await availableOf(NAVY_M), await availableOf(PINK_M)]).toEqual([8, 9]);
+    const { coupons } = await json(await call('/api/admin/coupons', { admin: 'cochlearfit' }));
+    expect(coupons.find((c: { code: string }) => c.code === 'MIXED')).toMatchObject({ reserved: 1, redemptions: 0 });
+    expect(await countRows('SELECT COUNT(*) AS n FROM checkouts WHERE idempotency_key = ?', 'client:mixed-read')).toBe(1);
+  });
+
   it('unknown, not yet valid, expired, disabled or under-minimum coupons -> 400 with the reason; used up -> 409; nothing held', async () => {
     const day = 24 * 60 * 60 * 1000;
     await coupon({ code: 'LATER', percentOff: 5, startsAt: new Date(Date.now() + day).toISOString() });

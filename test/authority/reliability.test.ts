@@ -111,12 +111,20 @@ function primaryBatches(batch: (real: (statements: D1PreparedStatement[]) => Pro
 describe('D1 failing', () => {
   it("the checkout's claim failing: a 500, and the units it held are given back at once", async () => {
     // The claim is the first batch on the primary session.
+    const fences = () =>
+      env.DB.prepare(
+        "SELECT COUNT(*) AS n FROM reservations r WHERE status = 'released' AND NOT EXISTS (SELECT 1 FROM checkouts c WHERE c.id = r.id)",
+      ).first<number>('n');
+    const [fencesBefore, checkoutsBefore] = [await fences(), await env.DB.prepare('SELECT COUNT(*) AS n FROM checkouts').first('n')];
     const sent = primaryBatches((real, statements, n) => (n === 0 ? Promise.reject(new Error('D1_ERROR: injected: overloaded')) : real(statements)));
     const res = await checkout([{ sku: NAVY.sku, quantity: 2 }, { sku: PINK.sku, quantity: 1 }]);
     vi.restoreAllMocks();
     expect(res.status).toBe(500);
     expect(sent()).toBeGreaterThan(0);
     expect((await inventory()).filter((i) => [NAVY.sku, PINK.sku].includes(i.sku)).map((i) => i.held)).toEqual([0, 0]);
+    // Given back behind a fence (one row under the hold id), so no late claim of that id can record them.
+    expect(await fences()).toBe(fencesBefore + 1);
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM checkouts').first('n')).toBe(checkoutsBefore);
     await expectInvariants();
   });
 
