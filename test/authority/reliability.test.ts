@@ -123,7 +123,7 @@ describe('D1 failing', () => {
     expect(sent()).toBeGreaterThan(0);
     expect((await inventory()).filter((i) => [NAVY.sku, PINK.sku].includes(i.sku)).map((i) => i.held)).toEqual([0, 0]);
     // Given back behind a fence (one row under the hold id), so no late claim of that id can record them.
-    expect(await fences()).toBe(fencesBefore + 1);
+    expect(await fences()).toBe(fencesBefore! + 1);
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM checkouts').first('n')).toBe(checkoutsBefore);
     await expectInvariants();
   });
