@@ -2,10 +2,12 @@
 // the same cart (cookie) or the same Idempotency-Key; strangers with identical carts or bodies never share one.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { repairStockObjects, slowStockObject } from './faults';
 import { availableOf, call, countRows, json, postCheckout, putCatalog, releaseAllHolds, setStock, Shopper } from './helpers';
 
 const NAVY_M = 'HB-NAVY-M';
 const PINK_M = 'HB-PINK-M';
+const NAVY_KEY = 'hb|colour=navy;size=m';
 
 const cartCheckout = (shopper: Shopper, headers: Record<string, string> = {}) =>
   postCheckout(undefined, { cookie: shopper.cookie!, ...headers });
@@ -156,6 +158,34 @@ describe('checkout identity: one buyer', () => {
     expect(await availableOf(PINK_M)).toBe(9);
     expect(await availableOf(NAVY_M)).toBe(9);
   }, 30_000);
+
+  it('twins whose stock reads differ (one short, one not): the short one gives nothing back that the other records', async () => {
+    // A holds navy, finds pink short and gives navy back, slowly; meanwhile pink is restocked and B, the same
+    // attempt, holds both under the same id and records its checkout.
+    const body = { items: [{ sku: NAVY_M, quantity: 2 }, { sku: PINK_M, quantity: 1 }] };
+    const attempt = { 'idempotency-key': 'twins-diverge' };
+    await setStock('cochlearfit', PINK_M, 0);
+    slowStockObject(NAVY_KEY, 'release', 400);
+    let answers: Response[];
+    try {
+      const a = postCheckout(body, attempt);
+      await new Promise((resolve) => setTimeout(resolve, 150)); // A is giving navy back
+      await setStock('cochlearfit', PINK_M, 5);
+      answers = await Promise.all([a, postCheckout(body, attempt)]);
+    } finally {
+      repairStockObjects();
+    }
+    const b = answers[1]!;
+    expect(b.status).toBe(200);
+    const recorded = await json(b);
+    // Whatever A answered, the recorded checkout holds every unit it sells, and nothing else is held (B's pink
+    // hold under the fenced id went back too).
+    expect(await countRows("SELECT COUNT(*) AS n FROM checkouts WHERE idempotency_key = 'client:twins-diverge' AND status = 'open'")).toBe(1);
+    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(recorded.checkoutId).first('status')).toBe('active');
+    expect([await availableOf(NAVY_M), await availableOf(PINK_M)]).toEqual([8, 4]);
+    if (answers[0]!.status === 200) expect((await json(answers[0]!)).checkoutId).toBe(recorded.checkoutId);
+    else expect(answers[0]!.status).toBe(409);
+  }, 20_000);
 
   it('the same key with a coupon 20 times at once -> one checkout, one coupon use, never a 500', async () => {
     const coupon = await call('/api/admin/coupons', { method: 'POST', admin: 'cochlearfit', json: { code: 'TWINS', percentOff: 10, maxRedemptions: 3 } });

@@ -17,6 +17,18 @@ export function breakStockObject(key: string, method: Failable, shop = 'cochlear
   };
 }
 
+/** One method of one variant's object answers only after `ms`, as an object behind a queue would. */
+export function slowStockObject(key: string, method: Failable, ms: number, shop = 'cochlearfit') {
+  const slowId = env.INVENTORY.idFromName(inventoryObjectName(shop, key)).toString();
+  const original = InventoryDO.prototype[method];
+  originals.set(method, original);
+  (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = async function (this: InventoryDO, ...args: unknown[]) {
+    const id = (this as unknown as { ctx: DurableObjectState }).ctx.id.toString();
+    if (id === slowId) await new Promise((resolve) => setTimeout(resolve, ms));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+}
+
 export function repairStockObjects() {
   for (const [method, original] of originals) (InventoryDO.prototype as unknown as Record<string, unknown>)[method] = original;
   originals.clear();

@@ -23,7 +23,7 @@ import { resolveLine } from '../domain/availability';
 import { attemptId, checkoutKey, clientCheckoutKey, randomCheckoutId, requestFingerprint } from '../domain/idempotency';
 import { evaluateCoupon, priceLines } from '../domain/pricing';
 import type { AuthorityEnv } from '../env';
-import { holdAll, recordHeldStatement, releaseUnrecorded, reservedLines, type ShortLine } from '../inventory/reservations';
+import { holdAll, recordHeldStatement, releaseUnrecorded, reservedLines, type GiveBack, type ShortLine } from '../inventory/reservations';
 import { unknownShop } from '../http/shop-context';
 import { knownSoldOut } from '../inventory/sold-out';
 import { log } from '../log';
@@ -274,8 +274,15 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     const previous = intent.cartId !== null ? reads.newestOfCart : own.newest;
     // An id this request fenced is spent: the next turn takes its own, whether or not the stock objects let go.
     let id = spent ? randomCheckoutId() : await attemptId(shop.id, key, previous?.id ?? null, now);
+    // Other requests of this attempt hold under a derived id too, and one of them may find every line in stock (its
+    // stock read came later) and record them: what this one cannot keep goes back through the fence. Every line,
+    // not only those held here, as the twin may hold the others. (If D1 cannot take the fence, they lapse.)
+    const shared = !spent && !key.startsWith('once:');
     spent = false;
-    let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
+    const derivedId = id;
+    const fenced: GiveBack = async () =>
+      (await releaseUnrecorded(ctx.env, ctx.db, { shopId: shop.id, holdId: derivedId, lines, expiresAt }).catch(() => null)) !== false;
+    let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt }, shared ? fenced : undefined);
     // The id was spent by an earlier request that held and gave its holds back without recording a checkout (refused
     // at its claim), or its holds are left over from one that never recorded them and are too old for a checkout
     // that must stay payable the whole hold: this attempt takes an id of its own.
@@ -287,6 +294,12 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     if (stale || (!held.ok && held.reason === 'hold_ended')) {
       id = randomCheckoutId();
       held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
+    }
+    if (!held.ok && held.reason === 'recorded') {
+      const recorded = await recordedAs(ctx, shop.id, id);
+      if (recorded) return checkoutView(recorded); // a twin's, holding every line
+      await readAgain();
+      continue;
     }
     if (!held.ok) {
       tally(shop.id, { checkouts_rejected: 1 });
@@ -383,7 +396,10 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     const fencedOut = refusal === 'hold_released';
     if (winner?.id === id) {
       if (winner.sessionId !== session.sessionId) await abandonSession(provider, shop.id, id, session);
-    } else if (fencedOut || (await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null))) {
+    } else if ((await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null)) || fencedOut) {
+      // Fenced out too: the request that gave these holds back may have held only some of the lines, and this
+      // gives back the ones it held here after, under the fence.
+
       await abandonSession(provider, shop.id, id, session);
       spent = true;
     }

@@ -114,7 +114,15 @@ export type HoldOutcome =
   | { ok: true; lines: ReservedLine[]; expiresAt: number }
   | { ok: false; reason: 'insufficient_stock'; lines: ShortLine[] }
   /** The id's holds were taken and have ended (released or expired): this id cannot hold again. */
-  | { ok: false; reason: 'hold_ended' };
+  | { ok: false; reason: 'hold_ended' }
+  /** Not all could be held, and what was is recorded by a checkout of another request sharing the id. */
+  | { ok: false; reason: 'recorded' };
+
+/**
+ * How `holdAll` gives back the lines it held when it cannot hold them all. False when it may not: a checkout
+ * records them (another request of the same attempt, sharing the hold id, saw every line held and claimed).
+ */
+export type GiveBack = (held: readonly ReservedLine[]) => Promise<boolean>;
 
 /** The lines of a demand as a reservation records them: one per variant, backorder lines holding nothing. */
 export function reservedLines(demand: readonly ReservationDemand[]): ReservedLine[] {
@@ -123,13 +131,17 @@ export function reservedLines(demand: readonly ReservationDemand[]): ReservedLin
 
 /**
  * Holds every line under `holdId` until `expiresAt`, or nothing: one round of stock calls, all at once, and no
- * D1 write. A line short of stock releases the others. Idempotent on `holdId`: a repeat (a retry, a concurrent
- * twin of the same attempt) gets the same holds, with the expiry they were taken with. A stock object that cannot
- * answer releases what was held and is a 503.
+ * D1 write. A line short of stock gives the others back (`giveBack`; by default they are simply released).
+ * Idempotent on `holdId`: a repeat (a retry, a concurrent twin of the same attempt) gets the same holds, with the
+ * expiry they were taken with. A stock object that cannot answer gives back what was held and is a 503.
  */
 export async function holdAll(
   env: AuthorityEnv,
   input: { shopId: string; holdId: string; lines: readonly ReservedLine[]; expiresAt: number },
+  giveBack: GiveBack = async (held) => {
+    await releaseHolds(env, input.shopId, input.holdId, held);
+    return true;
+  },
 ): Promise<HoldOutcome> {
   const { shopId, holdId, lines, expiresAt } = input;
   const attempts = await Promise.allSettled(
@@ -146,7 +158,7 @@ export async function holdAll(
       reservationId: holdId,
       errors: attempts.flatMap((a) => (a.status === 'rejected' ? [String(a.reason)] : [])),
     });
-    await releaseHolds(env, shopId, holdId, lines);
+    if (!(await giveBack(lines))) return { ok: false, reason: 'recorded' };
     throw inventoryUnavailable();
   }
 
@@ -155,12 +167,15 @@ export async function holdAll(
     const expiries = results.flatMap((r) => (r?.ok ? [r.hold.expiresAt] : []));
     return { ok: true, lines: [...lines], expiresAt: expiries.length > 0 ? Math.min(...expiries) : expiresAt };
   }
+  const kept = lines.filter((_, i) => results[i]?.ok);
   if (results.some((r) => r !== null && !r.ok && r.reason !== 'insufficient_stock')) {
-    await releaseHolds(env, shopId, holdId, lines.filter((_, i) => results[i]?.ok));
+    // The id's holds have ended, so no live checkout can record it: what was held now is simply released.
+    await releaseHolds(env, shopId, holdId, kept);
     return { ok: false, reason: 'hold_ended' };
   }
 
-  await releaseHolds(env, shopId, holdId, lines.filter((_, i) => results[i]?.ok));
+  // Nothing held (a sold-out single line, a flash sale's usual answer) gives back nothing, and writes nothing.
+  if (kept.length > 0 && !(await giveBack(kept))) return { ok: false, reason: 'recorded' };
   lines.forEach((line, i) => {
     const result = results[i];
     if (result && !result.ok && result.available === 0) rememberSoldOut(shopId, line.variantKey);
@@ -261,8 +276,9 @@ export async function reserveAll(
     return { ok: true, reservationId, expiresAt: holdUntil, lines };
   }
   await markEnded(db, shopId, reservationId, ['pending'], 'rejected');
-  if (held.reason === 'hold_ended') return { ok: false, reason: 'reservation_ended', status: 'rejected' };
-  return { ok: false, reason: 'insufficient_stock', lines: held.lines };
+  // (Its holds are given back by release, never found 'recorded': a reservation's id is its own.)
+  if (held.reason === 'insufficient_stock') return { ok: false, reason: 'insufficient_stock', lines: held.lines };
+  return { ok: false, reason: 'reservation_ended', status: 'rejected' };
 }
 
 /**
