@@ -1,7 +1,7 @@
 // Cost accounting (benchmarks only): the same answers, plus a header counting what the request cost.
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, json, putCatalog, releaseAllHolds, setStock, Shopper } from './helpers';
+import { availableOf, call, json, putCatalog, releaseAllHolds, setStock, Shopper } from './helpers';
 
 afterEach(() => {
   env.COST_ACCOUNTING = undefined;
@@ -75,6 +75,20 @@ describe('cost accounting', () => {
       d1RowsWritten: 0,
       durableObjectRoundTrips: 1,
     });
+
+    // Two lines, both sold out, under a key (an id twins share): nothing was held, so nothing is given back or written.
+    await setStock('cochlearfit', 'HB-PINK-M', 0);
+    const keyed = (items: { sku: string; quantity: number }[], key: string) =>
+      call('/api/checkout-session', { method: 'POST', json: { items }, headers: { 'idempotency-key': key } });
+    const both = await keyed([{ sku: 'HB-NAVY-L', quantity: 1 }, { sku: 'HB-PINK-M', quantity: 1 }], 'cost-both-short');
+    expect(both.status).toBe(409);
+    expect(JSON.parse(both.headers.get('x-cost')!)).toMatchObject({ d1RoundTrips: 1, d1WriteRoundTrips: 0, d1RowsWritten: 0 });
+    // One of them short: the line held is given back behind the fence (decision 0020), the one write of a refusal.
+    await setStock('cochlearfit', 'HB-PINK-M', 5);
+    const one = await keyed([{ sku: 'HB-NAVY-L', quantity: 1 }, { sku: 'HB-PINK-M', quantity: 1 }], 'cost-one-short');
+    expect(one.status).toBe(409);
+    expect(JSON.parse(one.headers.get('x-cost')!)).toMatchObject({ d1RoundTrips: 2, d1WriteRoundTrips: 1 });
+    expect(await availableOf('HB-PINK-M')).toBe(5);
   });
 
   it('once a hold found a variant sold out, the next refusals leave its stock object alone; a restock is seen at once', async () => {
