@@ -296,8 +296,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt });
     }
     if (!held.ok && held.reason === 'recorded') {
-      const recorded = await recordedAs(ctx, shop.id, id);
-      if (recorded) return checkoutView(recorded); // a twin's, holding every line
+      // A twin's checkout holds them: the next turn answers it, or 422 if the twin's key came with another body.
       await readAgain();
       continue;
     }
@@ -399,7 +398,6 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     } else if ((await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null)) || fencedOut) {
       // Fenced out too: the request that gave these holds back may have held only some of the lines, and this
       // gives back the ones it held here after, under the fence.
-
       await abandonSession(provider, shop.id, id, session);
       spent = true;
     }

@@ -152,24 +152,37 @@ export async function holdAll(
     ),
   );
 
+  const answers = attempts.map((a) => (a.status === 'fulfilled' ? a.value : undefined));
+  const kept = lines.filter((_, i) => answers[i]?.ok);
+  const reasons = new Set(answers.flatMap((r) => (r && !r.ok ? [r.reason] : [])));
+
   if (attempts.some((a) => a.status === 'rejected')) {
     log.error('reservation_stock_unreachable', {
       shopId,
       reservationId: holdId,
       errors: attempts.flatMap((a) => (a.status === 'rejected' ? [String(a.reason)] : [])),
     });
-    if (!(await giveBack(lines))) return { ok: false, reason: 'recorded' };
+    // A call that failed may still have held, so every line goes back. Through `giveBack` only when some line was
+    // held for sure: an overloaded stock object's refusals cost no D1 write.
+    if (kept.length === 0) await releaseHolds(env, shopId, holdId, lines);
+    else if (!(await giveBack(lines))) return { ok: false, reason: 'recorded' };
     throw inventoryUnavailable();
   }
 
-  const results = attempts.map((a) => (a as PromiseFulfilledResult<ReserveResult | null>).value);
+  const results = answers as (ReserveResult | null)[];
   if (results.every((r) => r === null || r.ok)) {
     const expiries = results.flatMap((r) => (r?.ok ? [r.hold.expiresAt] : []));
     return { ok: true, lines: [...lines], expiresAt: expiries.length > 0 ? Math.min(...expiries) : expiresAt };
   }
-  const kept = lines.filter((_, i) => results[i]?.ok);
-  if (results.some((r) => r !== null && !r.ok && r.reason !== 'insufficient_stock')) {
-    // The id's holds have ended, so no live checkout can record it: what was held now is simply released.
+  if (reasons.has('hold_mismatch')) {
+    // Another request holds under this id with other quantities (its key reused for another body, at the same
+    // moment): the lines that matched may be its holds, and it may record them.
+    if (kept.length > 0 && !(await giveBack(kept))) return { ok: false, reason: 'recorded' };
+    return { ok: false, reason: 'hold_ended' };
+  }
+  if (reasons.has('hold_ended')) {
+    // Some of the id's holds have ended (given back, or lapsed), so no live checkout can record it: what was held
+    // now is simply released.
     await releaseHolds(env, shopId, holdId, kept);
     return { ok: false, reason: 'hold_ended' };
   }
