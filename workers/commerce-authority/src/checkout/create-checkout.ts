@@ -225,6 +225,12 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     await sleep(Math.min(50 * 2 ** waited++, 1_000));
     await readAgain();
   };
+  /**
+   * Gives back holds no checkout of this request records, behind the fence (decision 0020): true when given back,
+   * false when a checkout records them (a twin's claim landed), null when D1 could not say (they lapse at expiry).
+   */
+  const giveBackUnrecorded = (holds: Parameters<typeof releaseUnrecorded>[2]) =>
+    releaseUnrecorded(ctx.env, ctx.db, holds).catch(() => null);
   let challenged = false;
   let turns = 0;
   let spent = false;
@@ -280,8 +286,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     const shared = !spent && !key.startsWith('once:');
     spent = false;
     const derivedId = id;
-    const fenced: GiveBack = async () =>
-      (await releaseUnrecorded(ctx.env, ctx.db, { shopId: shop.id, holdId: derivedId, lines, expiresAt }).catch(() => null)) !== false;
+    const fenced: GiveBack = async () => (await giveBackUnrecorded({ shopId: shop.id, holdId: derivedId, lines, expiresAt })) !== false;
     let held = await holdAll(ctx.env, { shopId: shop.id, holdId: id, lines, expiresAt }, shared ? fenced : undefined);
     // The id was spent by an earlier request that held and gave its holds back without recording a checkout (refused
     // at its claim), or its holds are left over from one that never recorded them and are too old for a checkout
@@ -289,7 +294,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     const stale = held.ok && held.expiresAt < expiresAt - EXPIRY_SLACK_MS;
     if (stale && held.ok) {
       // Left to lapse if D1 cannot take the fence: this attempt holds under an id of its own either way.
-      await releaseUnrecorded(ctx.env, ctx.db, { shopId: shop.id, holdId: id, lines: held.lines, expiresAt: held.expiresAt }).catch(() => null);
+      await giveBackUnrecorded({ shopId: shop.id, holdId: id, lines: held.lines, expiresAt: held.expiresAt });
     }
     if (stale || (!held.ok && held.reason === 'hold_ended')) {
       id = randomCheckoutId();
@@ -346,11 +351,9 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
         continue;
       }
       // No session: the holds go back, unless another request of this attempt has recorded them in its checkout
-      // (then that checkout is the answer) or D1 cannot say (then they lapse at their expiry).
-      const gaveBack = await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null);
-      if (gaveBack === false) {
-        const recorded = await recordedAs(ctx, shop.id, id);
-        if (recorded) return checkoutView(recorded); // a twin's
+      // (then the next turn answers it, or 422 if that request's key came with another body) or D1 cannot say (then
+      // they lapse at their expiry).
+      if ((await giveBackUnrecorded(unrecorded)) === false) {
         await readAgain();
         continue;
       }
@@ -372,7 +375,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
       // D1 failed (overloaded, unreachable), and the claim may or may not have landed. The give-back's fence
       // decides: it gives back only what no claim records, and from then on no claim can. If D1 cannot even take
       // the fence, the holds and the session lapse at their expiry.
-      const gaveBack = await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null);
+      const gaveBack = await giveBackUnrecorded(unrecorded);
       if (gaveBack) await abandonSession(provider, shop.id, id, session);
       if (gaveBack === false) {
         // The claim landed after all (only its answer was lost), or a twin's did: that checkout is the answer.
@@ -395,7 +398,7 @@ export async function createCheckout(ctx: CheckoutContext, request: CheckoutRequ
     const fencedOut = refusal === 'hold_released';
     if (winner?.id === id) {
       if (winner.sessionId !== session.sessionId) await abandonSession(provider, shop.id, id, session);
-    } else if ((await releaseUnrecorded(ctx.env, ctx.db, unrecorded).catch(() => null)) || fencedOut) {
+    } else if ((await giveBackUnrecorded(unrecorded)) || fencedOut) {
       // Fenced out too: the request that gave these holds back may have held only some of the lines, and this
       // gives back the ones it held here after, under the fence.
       await abandonSession(provider, shop.id, id, session);
