@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { repairStockObjects, slowStockObject } from './faults';
-import { availableOf, call, countRows, json, postCheckout, putCatalog, releaseAllHolds, setStock, Shopper } from './helpers';
+import { availableOf, call, countRows, json, postCheckout, putCatalog, releaseAllHolds, reservationStatus, setStock, Shopper } from './helpers';
 
 const NAVY_M = 'HB-NAVY-M';
 const PINK_M = 'HB-PINK-M';
@@ -73,7 +73,7 @@ describe('checkout identity: one buyer', () => {
       [first.checkoutId]: 'superseded',
       [second.checkoutId]: 'open',
     });
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(first.checkoutId).first('status')).toBe('released');
+    expect(await reservationStatus(first.checkoutId)).toBe('released');
   });
 
   it('tabs checking out one cart at once (a double click, another key, another email, none): one live checkout, its stock held once', async () => {
@@ -182,7 +182,7 @@ describe('checkout identity: one buyer', () => {
     // The recorded checkout holds every unit it sells, and nothing else is held (B's pink hold under the fenced id
     // went back too).
     expect(await countRows("SELECT COUNT(*) AS n FROM checkouts WHERE idempotency_key = 'client:twins-diverge' AND status = 'open'")).toBe(1);
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(recorded.checkoutId).first('status')).toBe('active');
+    expect(await reservationStatus(recorded.checkoutId)).toBe('active');
     expect([await availableOf(NAVY_M), await availableOf(PINK_M)]).toEqual([8, 4]);
     // A fenced the shared id before giving anything back: B could not record it, and held anew.
     expect(answers[0]!.status).toBe(409);

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
 import { breakStockObject, repairStockObjects } from './faults';
-import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
+import { call, json, putCatalog, releaseAllHolds, reservationStatus, setStock } from './helpers';
 import { checkoutSession, deliver, stripeEvent } from './stripe-events';
 
 const SHOP = 'stripeshop';
@@ -188,7 +188,7 @@ describe('Stripe failing at each step', () => {
     // Navy let go; pink could not, and its units stay out of sale only until the reaper's next run.
     expect([await available('HB-NAVY-M'), await available('HB-PINK-M')]).toEqual([10, 7]);
     const givenBack = (await recorded()).find((c) => c.path === '/v1/checkout/sessions')!.idempotencyKey!.replace('checkout:', '');
-    const fence = () => env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(givenBack).first('status');
+    const fence = () => reservationStatus(givenBack);
     expect(await fence()).toBe('releasing');
     await runCron();
     expect(await fence()).toBe('released');
@@ -201,7 +201,7 @@ describe('Stripe failing at each step', () => {
     const { checkoutId } = await json(retry);
     expect(checkoutId).not.toBe(givenBack);
     expect([await available('HB-NAVY-M'), await available('HB-PINK-M')]).toEqual([8, 7]);
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(checkoutId).first('status')).toBe('active');
+    expect(await reservationStatus(checkoutId)).toBe('active');
   }, 20_000);
 
   it('expiring a superseded session failing: the new checkout still opens and the old holds are released', async () => {
@@ -216,7 +216,7 @@ describe('Stripe failing at each step', () => {
     const calls = await recorded();
     expect(calls[0]!.path).toBe(`/v1/checkout/sessions/${first.sessionId}/expire`);
     expect(await env.DB.prepare('SELECT status FROM checkouts WHERE id = ?').bind(first.checkoutId).first('status')).toBe('superseded');
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(first.checkoutId).first('status')).toBe('released');
+    expect(await reservationStatus(first.checkoutId)).toBe('released');
     expect(await available('HB-NAVY-M')).toBe(9);
     expect(await available('HB-PINK-M')).toBe(9);
   }, 20_000);
@@ -236,7 +236,7 @@ describe('the session first, then one write', () => {
     const body = await json(await pending);
     const row = await env.DB.prepare('SELECT status, session_id, session_url FROM checkouts WHERE id = ?').bind(body.checkoutId).first();
     expect(row).toEqual({ status: 'open', session_id: body.sessionId, session_url: body.url });
-    expect(await env.DB.prepare("SELECT status FROM reservations WHERE id = ?").bind(body.checkoutId).first('status')).toBe('active');
+    expect(await reservationStatus(body.checkoutId)).toBe('active');
   }, 20_000);
 
   it('two requests of one attempt while Stripe is slow: Stripe refuses the key in use, the second waits, one session and one hold', async () => {
@@ -271,13 +271,13 @@ describe('the session first, then one write', () => {
     const won = await json(second);
     // The units are held once, by the checkout that was recorded: not under the id A gave back.
     expect(await available('HB-NAVY-M')).toBe(7);
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(won.checkoutId).first('status')).toBe('active');
+    expect(await reservationStatus(won.checkoutId)).toBe('active');
     const calls = await recorded();
     const keys = [...new Set(calls.filter((c) => c.path === '/v1/checkout/sessions').map((c) => c.idempotencyKey))];
     expect(keys).toEqual([expect.not.stringContaining(won.checkoutId), `checkout:${won.checkoutId}`]);
     const givenBack = keys[0]!.replace('checkout:', '');
     // A wrote the fence for the id it gave back; no checkout was recorded under it.
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(givenBack).first('status')).toBe('released');
+    expect(await reservationStatus(givenBack)).toBe('released');
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM checkouts WHERE id = ?').bind(givenBack).first('n')).toBe(0);
     expect(calls.filter((c) => c.idempotencyKey === keys[0])).toHaveLength(4); // A twice, B twice: its second made a session
     const expired = calls.filter((c) => c.path.endsWith('/expire'));
@@ -303,12 +303,12 @@ describe('the session first, then one write', () => {
     const keys = [...new Set((await recorded()).filter((c) => c.path === '/v1/checkout/sessions').map((c) => c.idempotencyKey))];
     const givenBack = keys[0]!.replace('checkout:', '');
     expect(givenBack).not.toBe(won.checkoutId);
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(givenBack).first('status')).toBe('releasing');
+    expect(await reservationStatus(givenBack)).toBe('releasing');
     expect(await available('HB-NAVY-M')).toBe(4); // the fenced holds, until the reaper's run, and the checkout's own
     await runCron();
     // Had the twin recorded the fenced id, the reaper would now have given back its checkout's holds (10).
     expect(await available('HB-NAVY-M')).toBe(7);
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(won.checkoutId).first('status')).toBe('active');
+    expect(await reservationStatus(won.checkoutId)).toBe('active');
   }, 20_000);
 
   it('one key sent with two bodies at once (a client bug): one checkout, holding exactly its own units; the other 422', async () => {
@@ -324,7 +324,7 @@ describe('the session first, then one write', () => {
     const won = await json(answers.find((r) => r.status === 200)!);
     const pink = won.lines.find((l: { sku: string }) => l.sku === 'HB-PINK-M').quantity;
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts WHERE idempotency_key = 'client:one-key-two-bodies' AND status = 'open'").first('n')).toBe(1);
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(won.checkoutId).first('status')).toBe('active');
+    expect(await reservationStatus(won.checkoutId)).toBe('active');
     expect([await available('HB-NAVY-M'), await available('HB-PINK-M')]).toEqual([8, 10 - pink]);
   }, 20_000);
 

@@ -7,7 +7,7 @@ import { database } from '../../workers/commerce-authority/src/db/client';
 import CommerceAuthority from '../../workers/commerce-authority/src/index';
 import { releaseReservation, reserveAll } from '../../workers/commerce-authority/src/inventory/reservations';
 import { purgeOldRecords } from '../../workers/commerce-authority/src/db/retention';
-import { call, json, putCatalog, releaseAllHolds, setStock } from './helpers';
+import { call, json, putCatalog, releaseAllHolds, reservationStatus, setStock } from './helpers';
 import { deliver } from './stripe-events';
 import { eventsFor, orderOf, startCheckout } from './webhook-helpers';
 
@@ -50,7 +50,7 @@ describe('cron', () => {
 
     await runCron();
     expect(await holdStatus()).toBe('expired');
-    expect(await env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind('lost-alarm').first('status')).toBe('expired');
+    expect(await reservationStatus('lost-alarm')).toBe('expired');
     expect(await navyAvailable()).toMatchObject({ held: 0, available: 5 });
     await runCron(); // idempotent
     expect(await navyAvailable()).toMatchObject({ held: 0, available: 5 });

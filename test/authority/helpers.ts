@@ -132,6 +132,12 @@ export async function availableOf(sku: string, shop: ShopName = 'cochlearfit'): 
   return items.find((i: { sku: string }) => i.sku === sku).available;
 }
 
+/** A reservation's status in D1 (null if there is none): a checkout's holds, or a fence (decision 0020). */
+export async function reservationStatus(id: string): Promise<string | null> {
+  const { env } = await import('cloudflare:workers');
+  return env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(id).first<string>('status');
+}
+
 /** A number from a `SELECT ... AS n` query. */
 export async function countRows(query: string, ...binds: unknown[]): Promise<number> {
   const { env } = await import('cloudflare:workers');

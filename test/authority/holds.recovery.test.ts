@@ -5,13 +5,12 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reapExpiredReservations } from '../../workers/commerce-authority/src/inventory/reaper';
 import { breakStockObject, repairStockObjects, stockObjectOf } from './faults';
-import { json, putCatalog, releaseAllHolds, setStock } from './helpers';
+import { json, putCatalog, releaseAllHolds, reservationStatus, setStock } from './helpers';
 import { deliver } from './stripe-events';
 import { eventsFor, metrics, orderOf, startCheckout, stock } from './webhook-helpers';
 
 const NAVY = { sku: 'HB-NAVY-M', key: 'hb|colour=navy;size=m' };
 
-const reservationStatus = (id: string) => env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(id).first('status');
 
 beforeEach(async () => {
   await releaseAllHolds();

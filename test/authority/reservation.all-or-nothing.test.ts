@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { database } from '../../workers/commerce-authority/src/db/client';
 import { reapExpiredReservations } from '../../workers/commerce-authority/src/inventory/reaper';
 import { releaseReservation, reserveAll } from '../../workers/commerce-authority/src/inventory/reservations';
-import { call, json, putCatalog, setStock } from './helpers';
+import { call, json, putCatalog, reservationStatus, setStock } from './helpers';
 
 const db = () => database(env.DB);
 const NAVY_M = { sku: 'HB-NAVY-M', variantKey: 'hb|colour=navy;size=m', backorder: false };
@@ -16,10 +16,6 @@ async function available(sku: string): Promise<number> {
   const res = await call('/api/admin/inventory', { admin: 'cochlearfit' });
   const { items } = await json<{ items: { sku: string; available: number }[] }>(res);
   return items.find((i) => i.sku === sku)!.available;
-}
-
-async function reservationStatus(id: string) {
-  return env.DB.prepare('SELECT status FROM reservations WHERE id = ?').bind(id).first<string>('status');
 }
 
 describe('reserveAll', () => {
